@@ -1,0 +1,28 @@
+"""repalg: exact equivariant bases for group representations written as text.
+
+>>> import repalg
+>>> repalg.parse("10*T(1)+5*T(2)").canonical()
+10*V+5*V**2
+>>> repalg.parse("(T(1,0)>>T(2,1))(O(1,3))").size()
+256
+"""
+
+from .symbolic import (
+    ParseError,
+    Rep,
+    Scalar,
+    T,
+    V,
+    Vector,
+    group,
+    parse,
+    register_group,
+    register_rep,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ParseError", "Rep", "Scalar", "T", "V", "Vector", "__version__", "group", "parse",
+    "register_group", "register_rep",
+]

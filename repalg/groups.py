@@ -1,0 +1,49 @@
+"""emlp's group names, so that ``from emlp.groups import SO, O13, S`` becomes
+``from repalg.groups import SO, O13, S``. ``G1 * G2`` is the direct product.
+
+>>> from repalg.groups import SO, S, Lorentz, O
+>>> (SO(3) * S(4)).d, Lorentz() == O(1, 3)
+(12, True)
+"""
+
+from .symbolic.groups import (
+    C,
+    D,
+    DirectProduct,
+    DkeR3,
+    Embedded,
+    GL,
+    Group,
+    GroupBase,
+    Lorentz,
+    O,
+    O2eR3,
+    O11,
+    O13,
+    RubiksCube,
+    S,
+    SL,
+    SO,
+    SO2eR3,
+    SO11p,
+    SO13,
+    SO13p,
+    SOplus,
+    SU,
+    Cube,
+    Scaling,
+    Sp,
+    Trivial,
+    U,
+    Z,
+    ZksZnxZn,
+    direct_product,
+    embed,
+)
+
+__all__ = [
+    "C", "Cube", "D", "DirectProduct", "DkeR3", "Embedded", "GL", "Group", "GroupBase",
+    "Lorentz", "O", "O11", "O13", "O2eR3", "RubiksCube", "S", "SL", "SO", "SO11p", "SO13",
+    "SO13p", "SO2eR3", "SOplus", "SU", "Scaling", "Sp", "Trivial", "U", "Z", "ZksZnxZn",
+    "direct_product", "embed",
+]

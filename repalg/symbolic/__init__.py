@@ -1,0 +1,19 @@
+"""The symbolic half of repalg: text to immutable expressions, canonical
+forms, layouts and group descriptors. Imports no JAX.
+
+>>> from repalg.symbolic import parse
+>>> parse("V*(2+V)").canonical()
+2*V+V**2
+"""
+
+from .expr import MAX_EXPONENT, MAX_TERMS, Atom, Product, Rep, Scalar, Sum, T, V, Vector, ZERO
+from .groups import DirectProduct, Embedded, Group, GroupBase, direct_product, embed
+from .parser import ParseError, group, parse
+from .registry import group_names, register_group, register_rep, rep_names
+
+__all__ = [
+    "Atom", "DirectProduct", "Embedded", "Group", "GroupBase", "MAX_EXPONENT", "MAX_TERMS",
+    "ParseError", "Product", "Rep", "Scalar", "Sum", "T", "V", "Vector", "ZERO",
+    "direct_product", "embed", "group", "group_names", "parse", "register_group",
+    "register_rep", "rep_names",
+]

@@ -1,0 +1,680 @@
+"""Representation expressions: immutable, hashable, compared by structure.
+
+Three node types build every expression:
+
+- ``Atom``: the base representation ``V`` of a group (or a user-defined
+  representation), possibly dualised (``V.T``), possibly bound to a group;
+- ``Sum``: a direct sum, a tuple of ``(term, multiplicity)`` pairs;
+- ``Product``: a Kronecker (tensor) product, a tuple of ``(factor, exponent)``.
+
+``Scalar`` is the empty product and ``0`` the empty sum. The smart
+constructors (``direct_sum``, ``tensor``, ``dual``, ``bind``) keep the order the
+user wrote, because that order defines the coordinates (sums concatenate,
+products are row-major Kronecker products); they only make rewrites that leave
+every coordinate where it was: nested sums and products are flattened, equal
+neighbours merged, duals pushed onto atoms, and a sum in the *leading* factor of
+a product distributed (``(A+B)⊗C`` is ``A⊗C + B⊗C``, coordinate for coordinate).
+
+Only ``canonical()`` reorders: it returns the normal form (a sum of monomials
+sorted by content), and ``layout()`` the permutation between the two
+coordinate systems.
+
+>>> from repalg.symbolic.expr import V, Scalar
+>>> r = 5 * V * (2 + V)
+>>> r.canonical() == (10 * V + 5 * V**2).canonical()
+True
+>>> repr((10 * V + 5 * V**2).canonical())
+'10*V+5*V**2'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from numbers import Integral
+
+import numpy as np
+
+from .groups import DirectProduct, Embedded, GroupBase
+
+MAX_TERMS = 100_000
+"""The most terms a direct sum may spell out; ``n*(A+B)`` beyond it is refused."""
+
+MAX_EXPONENT = 1_000
+"""The largest tensor power accepted (``V**k``); larger ones describe no usable space."""
+
+MAX_CANONICAL_WORK = 10_000_000
+"""The most monomial products one step of ``canonical()`` may take before it refuses."""
+
+MAX_LAYOUT = 2**30
+"""The largest representation whose layout (one int64 per coordinate) is built."""
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class Rep:
+    """A representation expression. Build them with ``V``, ``Scalar``, ``T``,
+    integers and the operators ``+ * ** .T >> <<``, or parse text with
+    ``repalg.parse``.
+
+    >>> from repalg.symbolic.expr import V
+    >>> (2 * V >> V).size(3)  # a linear map from 2 copies of ℝ³ to ℝ³
+    18
+    """
+
+    __slots__ = ()
+
+    # operators -----------------------------------------------------------
+
+    def __add__(self, other):
+        other = _coerce(other)
+        return NotImplemented if other is None else direct_sum(self, other)
+
+    def __radd__(self, other):
+        other = _coerce(other)
+        return NotImplemented if other is None else direct_sum(other, self)
+
+    def __mul__(self, other):
+        if _is_int(other):
+            return multiplicity(self, other)
+        other = _coerce(other)
+        return NotImplemented if other is None else tensor(self, other)
+
+    def __rmul__(self, other):
+        if _is_int(other):
+            return multiplicity(self, other)
+        other = _coerce(other)
+        return NotImplemented if other is None else tensor(other, self)
+
+    def __pow__(self, k):
+        return power(self, k)
+
+    def __rshift__(self, other):
+        """``A >> B``: the linear maps from A to B, that is ``B ⊗ A*``."""
+        other = _coerce(other)
+        return NotImplemented if other is None else hom(self, other)
+
+    def __rrshift__(self, other):
+        other = _coerce(other)
+        return NotImplemented if other is None else hom(other, self)
+
+    def __lshift__(self, other):
+        """``A << B``: the linear maps from B to A, that is ``A ⊗ B*``."""
+        other = _coerce(other)
+        return NotImplemented if other is None else hom(other, self)
+
+    def __rlshift__(self, other):
+        other = _coerce(other)
+        return NotImplemented if other is None else hom(self, other)
+
+    @property
+    def T(self) -> "Rep":
+        """The dual representation (``V.T`` is ``V*``)."""
+        return dual(self)
+
+    def __call__(self, group: GroupBase) -> "Rep":
+        """Bind every unbound atom to ``group``: ``V(SO(3))``, ``T(2)(O(3))``."""
+        return bind(self, group)
+
+    # facts -----------------------------------------------------------------
+
+    def size(self, group: GroupBase | None = None) -> int:
+        """The dimension, computed from the expression without building anything.
+
+        >>> from repalg.symbolic.expr import V
+        >>> from repalg.symbolic.groups import S
+        >>> (10 * V + 5 * V**2).size(S(5))
+        175
+        """
+        rep = self if group is None else bind(self, group)
+        return _size(rep)
+
+    def groups(self) -> tuple:
+        """The groups bound in this expression, in order of first appearance."""
+        seen: dict = {}
+        for atom in _atoms(self):
+            if atom.group is not None:
+                seen.setdefault(atom.group, None)
+        return tuple(seen)
+
+    # normal form -----------------------------------------------------------------
+    # normal form -------------------------------------------------------------
+
+    def canonical(self) -> "Rep":
+        """The normal form: a sum of monomials with multiplicities, products
+        distributed over sums, scalars merged, ``(V*)* = V``, ``V* = V`` for the
+        base representation of a (real) orthogonal group, everything sorted by
+        content. Idempotent, and the same in every process.
+
+        >>> from repalg.symbolic.expr import V
+        >>> (V.T * (V + 1)).canonical()
+        V.T+V*V.T
+        """
+        return _canonical(self)
+
+    def canonical_terms(self) -> tuple:
+        """The normal form as ``(monomial, multiplicity)`` pairs, in canonical order.
+
+        >>> from repalg.symbolic.expr import V
+        >>> [(repr(m), n) for m, n in (V * (2 + V)).canonical_terms()]
+        [('V', 2), ('V**2', 1)]
+        """
+        normal = self.canonical()
+        return normal.terms if isinstance(normal, Sum) else ((normal, 1),)
+
+    def equivalent(self, other) -> bool:
+        """Whether both expressions have the same normal form.
+
+        >>> from repalg.symbolic.expr import V
+        >>> (5 * V * (2 + V)).equivalent(10 * V + 5 * V**2)
+        True
+        """
+        coerced = _coerce(other)
+        if coerced is None:
+            raise TypeError(f"cannot compare a representation with {other!r}")
+        return self.canonical() == coerced.canonical()
+
+    def layout(self) -> np.ndarray:
+        """The permutation from the user's coordinates to the canonical ones:
+        ``x_user[perm]`` is the same vector in the coordinates of ``canonical()``.
+        Computed only when asked (it has one entry per coordinate).
+
+        >>> from repalg.symbolic.expr import V
+        >>> from repalg.symbolic.groups import SO
+        >>> (V * (1 + V))(SO(2)).layout().tolist()
+        [0, 3, 1, 2, 4, 5]
+        """
+        return _layout(self)
+
+    # printing --------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return _show(self, _ASCII)
+
+    def __str__(self) -> str:
+        return _show(self, _UNICODE)
+
+
+@dataclass(frozen=True, repr=False)
+class Atom(Rep):
+    """An irreducible piece of an expression: the base representation ``V``
+    (``dim=None``: its size is the group's ``d``) or a named representation
+    with its own dimension. ``dual`` marks ``V*``; ``group`` is None until bound.
+    """
+
+    name: str = "V"
+    args: tuple = ()
+    group: GroupBase | None = None
+    dual: bool = False
+    dim: int | None = None
+
+    def sort_key(self) -> tuple:
+        group = "" if self.group is None else self.group.sort_key()
+        return (group, self.name, tuple(_arg_key(a) for a in self.args), self.dual)
+
+
+@dataclass(frozen=True, repr=False)
+class Sum(Rep):
+    """A direct sum: ``terms`` is a tuple of ``(rep, multiplicity)``, each rep an
+    ``Atom`` or a ``Product``. Build it with ``direct_sum``."""
+
+    terms: tuple = ()
+
+
+@dataclass(frozen=True, repr=False)
+class Product(Rep):
+    """A Kronecker product: ``factors`` is a tuple of ``(rep, exponent)``, the
+    first an ``Atom``, the others ``Atom`` or ``Sum``. Build it with ``tensor``."""
+
+    factors: tuple = ()
+
+
+Scalar = Product(())
+"""The trivial one-dimensional representation (the empty tensor product)."""
+
+ZERO = Sum(())
+"""The zero-dimensional representation (the empty direct sum)."""
+
+V = Vector = Atom("V")
+"""The base representation of a group, unbound until called with one."""
+
+
+def T(p, q=0, G: GroupBase | None = None) -> Rep:
+    """Tensors of type (p, q): ``V**p ⊗ (V*)**q``, bound to ``G`` if given.
+
+    >>> from repalg.symbolic.groups import O
+    >>> T(1, 1, O(1, 3)).size()
+    16
+    """
+    p = _nonnegative(p, "T(p,q): p")
+    q = _nonnegative(q, "T(p,q): q")
+    rep = tensor(power(V, p), power(dual(V), q))
+    return rep if G is None else bind(rep, G)
+
+
+# smart constructors ----------------------------------------------------------
+
+def direct_sum(*reps: Rep) -> Rep:
+    """The direct sum, coordinates concatenated in the order given.
+
+    >>> direct_sum(V, V) == 2 * V
+    True
+    """
+    terms: list = []
+    for rep in reps:
+        for term, count in (rep.terms if isinstance(rep, Sum) else ((rep, 1),)):
+            if terms and terms[-1][0] == term:
+                terms[-1] = (term, terms[-1][1] + count)
+            else:
+                terms.append((term, count))
+    if len(terms) > MAX_TERMS:
+        raise ValueError(f"a direct sum of {len(terms)} distinct terms is more than repalg spells out "
+                         f"({MAX_TERMS}); write repeated sums as n*(...) of a single term")
+    if len(terms) == 1 and terms[0][1] == 1:
+        return terms[0][0]
+    return Sum(tuple(terms))
+
+
+def tensor(*reps: Rep) -> Rep:
+    """The tensor product, coordinates in row-major Kronecker order.
+
+    >>> tensor(V, Scalar, V) == V**2
+    True
+    """
+    factors: list = []
+    for rep in reps:
+        if rep == ZERO:
+            return ZERO
+        for factor, exponent in (rep.factors if isinstance(rep, Product) else ((rep, 1),)):
+            if factors and factors[-1][0] == factor:
+                factors[-1] = (factor, factors[-1][1] + exponent)
+            else:
+                factors.append((factor, exponent))
+    if factors and isinstance(factors[0][0], Sum):
+        return _distribute_leading(factors)
+    if len(factors) == 1 and factors[0][1] == 1:
+        return factors[0][0]
+    return Product(tuple(factors))
+
+
+def _distribute_leading(factors: list) -> Rep:
+    # (A + B) ⊗ C has the coordinates of A⊗C + B⊗C: the leading factor's
+    # blocks are contiguous in row-major order. With F(r) = first**r ⊗ rest,
+    # F(r) is the terms t of the leading sum, each as t ⊗ F(r-1) -- except a
+    # Scalar term, which stands for F(r-1) itself, expanded in place. An
+    # explicit stack keeps this linear in the output and free of recursion.
+    (first, exponent), rest = factors[0], tuple(factors[1:])
+    base = tensor(*(Product(((f, e),)) for f, e in rest)) if rest else Scalar
+    base_terms = base.terms if isinstance(base, Sum) else ((base, 1),)
+    out: list = []
+    stack = [(exponent, 0)]
+    while stack:
+        r, i = stack.pop()
+        if r == 0:
+            out.extend(base_terms)
+        elif i < len(first.terms):
+            stack.append((r, i + 1))
+            term, count = first.terms[i]
+            if term == Scalar:
+                stack.extend([(r - 1, 0)] * count)
+            else:
+                raw = Product(((first, r - 1),) + rest if r > 1 else rest)
+                out.append((tensor(term, raw), count))
+        if len(out) > MAX_TERMS:
+            raise ValueError(f"expanding {Product(tuple(factors))!r} gives more than {MAX_TERMS} terms")
+    return direct_sum(*(multiplicity(rep, count) for rep, count in out))
+
+
+def multiplicity(rep: Rep, n) -> Rep:
+    """``n`` copies of ``rep`` side by side (``n*rep`` and ``rep*n``).
+
+    >>> multiplicity(V, 3) == V + V + V
+    True
+    """
+    n = _nonnegative(n, "a multiplicity")
+    if n == 0 or rep == ZERO:
+        return ZERO
+    if not isinstance(rep, Sum):
+        return Sum(((rep, n),)) if n > 1 else rep
+    if len(rep.terms) == 1:
+        term, count = rep.terms[0]
+        return Sum(((term, count * n),))
+    if n * len(rep.terms) > MAX_TERMS:
+        raise ValueError(f"{n} copies of a sum of {len(rep.terms)} terms is more than repalg spells out "
+                         f"({MAX_TERMS} terms)")
+    return direct_sum(*([rep] * n))
+
+
+def power(rep: Rep, k) -> Rep:
+    """The k-th tensor power (``rep**k``); ``rep**0`` is ``Scalar``.
+
+    >>> power(V, 0) == Scalar
+    True
+    """
+    k = _nonnegative(k, "a tensor power's exponent")
+    if k > MAX_EXPONENT:
+        raise ValueError(f"the tensor power {k} is larger than repalg accepts ({MAX_EXPONENT})")
+    if k == 0:
+        return Scalar
+    if isinstance(rep, Product):
+        return tensor(Product(tuple((f, e * k) for f, e in rep.factors)))
+    if rep == ZERO:
+        return ZERO
+    return tensor(Product(((rep, k),)))
+
+
+def dual(rep: Rep) -> Rep:
+    """The dual representation, pushed onto the atoms (``(A⊗B)* = A*⊗B*``).
+
+    >>> dual(dual(V)) == V
+    True
+    """
+    if isinstance(rep, Atom):
+        return replace(rep, dual=not rep.dual)
+    if isinstance(rep, Sum):
+        return direct_sum(*(multiplicity(dual(t), m) for t, m in rep.terms))
+    return _map_factors(rep, dual)
+
+
+def hom(source: Rep, target: Rep) -> Rep:
+    """The linear maps from ``source`` to ``target``: ``target ⊗ source*``, a
+    matrix of shape (size(target), size(source)) flattened row-major.
+
+    >>> hom(V, 2 * V) == 2 * V * V.T
+    True
+    """
+    return tensor(target, dual(source))
+
+
+def bind(rep: Rep, group: GroupBase) -> Rep:
+    """Bind every unbound atom of ``rep`` to ``group``; atoms already bound to
+    another group are an error.
+
+    >>> from repalg.symbolic.groups import SO
+    >>> V(SO(3)) + V == (2 * V)(SO(3))
+    True
+    """
+    if not isinstance(group, GroupBase):
+        raise TypeError(f"a representation is bound to a group, got {group!r}")
+    if isinstance(rep, Atom):
+        if rep.group is None:
+            return replace(rep, group=group)
+        if rep.group != group:
+            raise ValueError(f"{rep!r} is already bound to {rep.group}; it cannot be bound to {group}")
+        return rep
+    if isinstance(rep, Sum):
+        return direct_sum(*(multiplicity(bind(t, group), m) for t, m in rep.terms))
+    return _map_factors(rep, lambda factor: bind(factor, group))
+
+
+def _map_factors(rep: Product, change) -> Rep:
+    # Each factor is changed in place; a trailing sum raised to a power stays
+    # one factor (power() would distribute it if it came first).
+    return tensor(*(Product(((change(f), e),)) for f, e in rep.factors))
+
+
+def _coerce(value) -> Rep | None:
+    """The one coercion helper: reps stay, integers n become n*Scalar."""
+    if isinstance(value, Rep):
+        return value
+    if _is_int(value):
+        return multiplicity(Scalar, value)
+    return None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def _nonnegative(value, what: str) -> int:
+    if not _is_int(value):
+        raise TypeError(f"{what} must be an integer, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be non-negative, got {value}")
+    return int(value)
+
+
+def _arg_key(arg) -> tuple:
+    return (0, arg, "") if _is_int(arg) else (1, 0, str(arg))
+
+
+# facts -----------------------------------------------------------------------
+
+def _atoms(rep: Rep):
+    if isinstance(rep, Atom):
+        yield rep
+    else:
+        for part, _ in (rep.terms if isinstance(rep, Sum) else rep.factors):
+            yield from _atoms(part)
+
+
+def _size(rep: Rep) -> int:
+    if isinstance(rep, Atom):
+        if rep.dim is not None:
+            return rep.dim
+        if rep.group is None:
+            raise ValueError(f"the size of {rep!r} depends on its group, and none is bound: "
+                             f"bind one, as in V(SO(3)), or pass it, as in rep.size(SO(3))")
+        return rep.group.d
+    if isinstance(rep, Sum):
+        return sum(m * _size(t) for t, m in rep.terms)
+    return math.prod(_size(f) ** e for f, e in rep.factors)
+
+
+# normal form -----------------------------------------------------------------
+# Within one call, the distinct atoms are numbered in content order and a
+# monomial is a tuple of exponents, one per atom; a polynomial is a dict
+# {monomial: multiplicity}. Sub-results are memoised by node identity (the
+# tree is immutable), and the total work is bounded.
+
+def _normal_atom(atom: Atom) -> Atom:
+    group = atom.group
+    if (atom.dual and atom.dim is None and group is not None
+            and group.is_orthogonal and not group.is_complex):
+        return replace(atom, dual=False)
+    return atom
+
+
+class _Normalizer:
+    def __init__(self, rep: Rep):
+        atoms = {_normal_atom(a) for a in _atoms(rep)}
+        self.atoms = sorted(atoms, key=Atom.sort_key)
+        self.index = {a: i for i, a in enumerate(self.atoms)}
+        self.one = (0,) * len(self.atoms)
+        self.memo: dict = {}
+        self.powers: dict = {}
+        self.work = 0
+
+    def product(self, p: dict, q: dict) -> dict:
+        self.work += len(p) * len(q)
+        if self.work > MAX_CANONICAL_WORK:
+            raise ValueError(f"the canonical form takes more than {MAX_CANONICAL_WORK} monomial "
+                             f"products to compute; the expression is too large to normalize")
+        out: dict = {}
+        for ma, ca in p.items():
+            for mb, cb in q.items():
+                m = tuple(x + y for x, y in zip(ma, mb))
+                out[m] = out.get(m, 0) + ca * cb
+        return out
+
+    def power(self, node: Rep, k: int) -> dict:
+        known = self.powers.setdefault(id(node), {0: {self.one: 1}, 1: self.polynomial(node)})
+        if k not in known:
+            if k - 1 in known:
+                known[k] = self.product(known[k - 1], known[1])
+            else:
+                half = self.power(node, k // 2)
+                known[k] = self.product(half, half if k % 2 == 0 else self.power(node, k - k // 2))
+        return known[k]
+
+    def polynomial(self, rep: Rep) -> dict:
+        key = id(rep)
+        if key in self.memo:
+            return self.memo[key]
+        if isinstance(rep, Atom):
+            monomial = list(self.one)
+            monomial[self.index[_normal_atom(rep)]] = 1
+            out = {tuple(monomial): 1}
+        elif isinstance(rep, Sum):
+            out = {}
+            for term, count in rep.terms:
+                for m, c in self.polynomial(term).items():
+                    out[m] = out.get(m, 0) + c * count
+        else:
+            out = {self.one: 1}
+            for factor, exponent in rep.factors:
+                out = self.product(out, self.power(factor, exponent))
+        self.memo[key] = out
+        return out
+
+    def sort_key(self, monomial: tuple) -> tuple:
+        return (sum(monomial), tuple(-e for e in monomial))
+
+    def rep(self, poly: dict) -> Rep:
+        terms = []
+        for monomial in sorted((m for m, c in poly.items() if c), key=self.sort_key):
+            product = tensor(*(power(a, e) for a, e in zip(self.atoms, monomial) if e))
+            terms.append(multiplicity(product, poly[monomial]))
+        return direct_sum(*terms)
+
+
+def _canonical(rep: Rep) -> Rep:
+    normalizer = _Normalizer(rep)
+    return normalizer.rep(normalizer.polynomial(rep))
+
+
+def _blocks(rep: Rep) -> list:
+    """The expression as blocks ``(atoms, index)``: ``index`` has one axis per
+    atom occurrence (in the user's Kronecker order) and holds user coordinates."""
+    if isinstance(rep, Atom):
+        return [((rep,), np.arange(_size(rep)))]
+    if isinstance(rep, Sum):
+        out, offset = [], 0
+        for term, count in rep.terms:
+            sub, width = _blocks(term), _size(term)
+            for _ in range(count):
+                out.extend((atoms, index + offset) for atoms, index in sub)
+                offset += width
+        return out
+    out = [((), np.zeros((), dtype=np.int64))]
+    for factor, exponent in rep.factors:
+        sub, width = _blocks(factor), _size(factor)
+        for _ in range(exponent):
+            out = [(a1 + a2, np.multiply.outer(i1 * width, np.ones_like(i2)) + i2)
+                   for a1, i1 in out for a2, i2 in sub]
+    return out
+
+
+def _layout(rep: Rep) -> np.ndarray:
+    size = _size(rep)
+    if size > MAX_LAYOUT:
+        raise ValueError(f"the layout of {rep!r} has {size} entries ({8 * size / 2**30:.3g} GiB as int64), "
+                         f"more than repalg builds ({MAX_LAYOUT})")
+    normalizer = _Normalizer(rep)
+    pieces = []
+    for atoms, index in _blocks(rep):
+        ranks = [normalizer.index[_normal_atom(a)] for a in atoms]
+        order = sorted(range(len(ranks)), key=ranks.__getitem__)
+        monomial = [0] * len(normalizer.atoms)
+        for r in ranks:
+            monomial[r] += 1
+        pieces.append((normalizer.sort_key(tuple(monomial)), np.transpose(index, order).reshape(-1)))
+    pieces.sort(key=lambda piece: piece[0])
+    if not pieces:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([index for _, index in pieces]).astype(np.int64)
+
+
+# printing --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Style:
+    plus: str
+    times: str
+    scalar: str
+
+    def count(self, n: int, text: str) -> str:
+        raise NotImplementedError
+
+    def exponent(self, text: str, k: int) -> str:
+        raise NotImplementedError
+
+    def dual(self, text: str) -> str:
+        raise NotImplementedError
+
+    def bound(self, text: str, group: GroupBase) -> str:
+        raise NotImplementedError
+
+
+class _AsciiStyle(_Style):
+    def count(self, n, text):
+        return f"{n}*{text}"
+
+    def exponent(self, text, k):
+        return f"{text}**{k}"
+
+    def dual(self, text):
+        return f"{text}.T"
+
+    def bound(self, text, group):
+        return f"{text}({group})"
+
+
+class _UnicodeStyle(_Style):
+    def count(self, n, text):
+        return f"{n}{text}"
+
+    def exponent(self, text, k):
+        return text + str(k).translate(_SUPERSCRIPTS)
+
+    def dual(self, text):
+        return f"{text}*"
+
+    def bound(self, text, group):
+        simple = not isinstance(group, (DirectProduct, Embedded))
+        return f"{text}_{group}" if simple else f"{text}_{{{group}}}"
+
+
+_ASCII = _AsciiStyle(plus="+", times="*", scalar="Scalar")
+_UNICODE = _UnicodeStyle(plus="+", times="⊗", scalar="V⁰")
+
+
+def _show(rep: Rep, style: _Style) -> str:
+    groups = rep.groups()
+    atoms = list(_atoms(rep))
+    if len(groups) == 1 and all(a.group is not None for a in atoms):
+        inner = _text(rep, style, omit=groups[0])
+        if isinstance(rep, Atom) and not rep.dual and not rep.args:
+            return f"{inner}({groups[0]})"
+        return f"({inner})({groups[0]})"
+    return _text(rep, style, omit=None)
+
+
+def _text(rep: Rep, style: _Style, omit) -> str:
+    if isinstance(rep, Atom):
+        text = rep.name
+        if rep.args:
+            text += "(" + ",".join(str(a) for a in rep.args) + ")"
+        if rep.group is not None and rep.group != omit:
+            text = style.bound(text, rep.group)
+        return style.dual(text) if rep.dual else text
+    if isinstance(rep, Sum):
+        if not rep.terms:
+            return "0"
+        parts = []
+        for term, count in rep.terms:
+            if term == Scalar:
+                parts.append(str(count))
+            else:
+                text = _text(term, style, omit)
+                parts.append(text if count == 1 else style.count(count, text))
+        return style.plus.join(parts)
+    if not rep.factors:
+        return style.scalar
+    parts = []
+    for factor, exponent in rep.factors:
+        text = _text(factor, style, omit)
+        if isinstance(factor, Sum):
+            text = f"({text})"
+        parts.append(text if exponent == 1 else style.exponent(text, exponent))
+    return style.times.join(parts)
