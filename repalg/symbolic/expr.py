@@ -30,7 +30,7 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from numbers import Integral
 
 import numpy as np
@@ -52,13 +52,24 @@ MAX_LAYOUT = 2**30
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def _cached_hash(node) -> int:
+    # Expressions are immutable and often deep: hash each node once.
+    try:
+        return node.__dict__["_hash"]
+    except KeyError:
+        value = hash((type(node).__name__,) + tuple(getattr(node, f.name) for f in fields(node)))
+        object.__setattr__(node, "_hash", value)
+        return value
+
+
 class Rep:
     """A representation expression. Build them with ``V``, ``Scalar``, ``T``,
     integers and the operators ``+ * ** .T >> <<``, or parse text with
     ``repalg.parse``.
 
     >>> from repalg.symbolic.expr import V
-    >>> (2 * V >> V).size(3)  # a linear map from 2 copies of ℝ³ to ℝ³
+    >>> from repalg.symbolic.groups import SO
+    >>> (2 * V >> V).size(SO(3))  # linear maps from 2 copies of ℝ³ to ℝ³
     18
     """
 
@@ -208,6 +219,8 @@ class Atom(Rep):
     dual: bool = False
     dim: int | None = None
 
+    __hash__ = _cached_hash
+
     def sort_key(self) -> tuple:
         group = "" if self.group is None else self.group.sort_key()
         return (group, self.name, tuple(_arg_key(a) for a in self.args), self.dual)
@@ -220,6 +233,8 @@ class Sum(Rep):
 
     terms: tuple = ()
 
+    __hash__ = _cached_hash
+
 
 @dataclass(frozen=True, repr=False)
 class Product(Rep):
@@ -227,6 +242,8 @@ class Product(Rep):
     first an ``Atom``, the others ``Atom`` or ``Sum``. Build it with ``tensor``."""
 
     factors: tuple = ()
+
+    __hash__ = _cached_hash
 
 
 Scalar = Product(())
@@ -391,7 +408,7 @@ def bind(rep: Rep, group: GroupBase) -> Rep:
     another group are an error.
 
     >>> from repalg.symbolic.groups import SO
-    >>> V(SO(3)) + V == (2 * V)(SO(3))
+    >>> (V(SO(3)) + V)(SO(3)) == (2 * V)(SO(3))
     True
     """
     if not isinstance(group, GroupBase):
@@ -464,8 +481,8 @@ def _size(rep: Rep) -> int:
 # normal form -----------------------------------------------------------------
 # Within one call, the distinct atoms are numbered in content order and a
 # monomial is a tuple of exponents, one per atom; a polynomial is a dict
-# {monomial: multiplicity}. Sub-results are memoised by node identity (the
-# tree is immutable), and the total work is bounded.
+# {monomial: multiplicity}. Sub-results are memoised by node (nodes are
+# immutable and hash once), and the total work is bounded.
 
 def _normal_atom(atom: Atom) -> Atom:
     group = atom.group
@@ -498,7 +515,7 @@ class _Normalizer:
         return out
 
     def power(self, node: Rep, k: int) -> dict:
-        known = self.powers.setdefault(id(node), {0: {self.one: 1}, 1: self.polynomial(node)})
+        known = self.powers.setdefault(node, {0: {self.one: 1}, 1: self.polynomial(node)})
         if k not in known:
             if k - 1 in known:
                 known[k] = self.product(known[k - 1], known[1])
@@ -508,9 +525,8 @@ class _Normalizer:
         return known[k]
 
     def polynomial(self, rep: Rep) -> dict:
-        key = id(rep)
-        if key in self.memo:
-            return self.memo[key]
+        if rep in self.memo:
+            return self.memo[rep]
         if isinstance(rep, Atom):
             monomial = list(self.one)
             monomial[self.index[_normal_atom(rep)]] = 1
@@ -524,7 +540,7 @@ class _Normalizer:
             out = {self.one: 1}
             for factor, exponent in rep.factors:
                 out = self.product(out, self.power(factor, exponent))
-        self.memo[key] = out
+        self.memo[rep] = out
         return out
 
     def sort_key(self, monomial: tuple) -> tuple:
