@@ -404,24 +404,31 @@ def hom(source: Rep, target: Rep) -> Rep:
 
 
 def bind(rep: Rep, group: GroupBase) -> Rep:
-    """Bind every unbound atom of ``rep`` to ``group``; atoms already bound to
-    another group are an error.
+    """Bind the unbound atoms of ``rep`` to ``group``; atoms already bound keep
+    their group, so ``(V(SO(3)) + V)(S(4))`` mixes two groups. Binding an
+    expression whose atoms are all bound to other groups is an error.
 
-    >>> from repalg.symbolic.groups import SO
+    >>> from repalg.symbolic.groups import SO, S
     >>> (V(SO(3)) + V)(SO(3)) == (2 * V)(SO(3))
     True
+    >>> (V(SO(3)) + V)(S(4)).size()
+    7
     """
     if not isinstance(group, GroupBase):
         raise TypeError(f"a representation is bound to a group, got {group!r}")
+    atoms = list(_atoms(rep))
+    if atoms and all(a.group is not None for a in atoms) and any(a.group != group for a in atoms):
+        raise ValueError(f"{rep!r} is already bound to {', '.join(map(str, rep.groups()))}; "
+                         f"it cannot be bound to {group}")
+    return _bind_free(rep, group)
+
+
+def _bind_free(rep: Rep, group: GroupBase) -> Rep:
     if isinstance(rep, Atom):
-        if rep.group is None:
-            return replace(rep, group=group)
-        if rep.group != group:
-            raise ValueError(f"{rep!r} is already bound to {rep.group}; it cannot be bound to {group}")
-        return rep
+        return replace(rep, group=group) if rep.group is None else rep
     if isinstance(rep, Sum):
-        return direct_sum(*(multiplicity(bind(t, group), m) for t, m in rep.terms))
-    return _map_factors(rep, lambda factor: bind(factor, group))
+        return direct_sum(*(multiplicity(_bind_free(t, group), m) for t, m in rep.terms))
+    return _map_factors(rep, lambda factor: _bind_free(factor, group))
 
 
 def _map_factors(rep: Product, change) -> Rep:

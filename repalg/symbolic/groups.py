@@ -218,13 +218,15 @@ def _indefinite(name: str, args) -> Group:
     return Group(name, (p, q), d=p + q)
 
 
-def SOplus(p, q) -> Group:
+def SOplus(*args) -> Group:
     """The identity component SO⁺(p,q) (``SO+(1,3)``, emlp's ``SO13p``).
 
     >>> SOplus(1, 3).d
     4
     """
-    return _indefinite("SO+", (p, q))
+    if len(args) != 2:
+        raise ValueError(f"SO+ takes two arguments (p,q), got {len(args)}")
+    return _indefinite("SO+", args)
 
 
 def Sp(m) -> Group:
