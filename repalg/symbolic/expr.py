@@ -43,6 +43,12 @@ MAX_TERMS = 100_000
 MAX_EXPONENT = 1_000
 """The largest tensor power accepted (``V**k``); larger ones describe no usable space."""
 
+MAX_MULTIPLICITY_BITS = 4096
+"""Multiplicities are integers of at most this many bits."""
+
+MAX_DEPTH = 100
+"""The deepest nesting of sums inside products inside sums accepted."""
+
 MAX_CANONICAL_WORK = 10_000_000
 """The most monomial products one step of ``canonical()`` may take before it refuses."""
 
@@ -289,7 +295,7 @@ def direct_sum(*reps: Rep) -> Rep:
                          f"({MAX_TERMS}); write repeated sums as n*(...) of a single term")
     if len(terms) == 1 and terms[0][1] == 1:
         return terms[0][0]
-    return Sum(tuple(terms))
+    return _checked(Sum(tuple(terms)))
 
 
 def tensor(*reps: Rep) -> Rep:
@@ -303,15 +309,58 @@ def tensor(*reps: Rep) -> Rep:
         if rep == ZERO:
             return ZERO
         for factor, exponent in (rep.factors if isinstance(rep, Product) else ((rep, 1),)):
-            if factors and factors[-1][0] == factor:
+            count = _scalar_count(factor)
+            if count is not None:
+                # n scalars ⊗ m scalars are n·m scalars, in the same order
+                previous = _scalar_count(factors[-1][0]) if factors else None
+                if previous is not None:
+                    count *= previous ** factors.pop()[1]
+                if count > 1 and count.bit_length() * exponent > MAX_MULTIPLICITY_BITS + exponent:
+                    raise ValueError(f"a multiplicity of more than {MAX_MULTIPLICITY_BITS} bits")
+                factors.append((Sum(((Scalar, _bounded(count**exponent)),)), 1))
+            elif factors and factors[-1][0] == factor:
                 factors[-1] = (factor, factors[-1][1] + exponent)
             else:
                 factors.append((factor, exponent))
+    for factor, exponent in factors:
+        if exponent > MAX_EXPONENT:
+            raise ValueError(f"the tensor power {exponent} is larger than repalg accepts ({MAX_EXPONENT})")
     if factors and isinstance(factors[0][0], Sum):
         return _distribute_leading(factors)
     if len(factors) == 1 and factors[0][1] == 1:
         return factors[0][0]
-    return Product(tuple(factors))
+    return _checked(Product(tuple(factors)))
+
+
+def _bounded(count: int) -> int:
+    if count.bit_length() > MAX_MULTIPLICITY_BITS:
+        raise ValueError(f"a multiplicity of more than {MAX_MULTIPLICITY_BITS} bits is more than repalg accepts")
+    return count
+
+
+def _depth(rep: Rep) -> int:
+    """How deeply sums and products nest (an atom is 0); cached per node."""
+    if isinstance(rep, Atom):
+        return 0
+    cached = rep.__dict__.get("_depth")
+    if cached is None:
+        parts = rep.terms if isinstance(rep, Sum) else rep.factors
+        cached = 1 + max((_depth(p) for p, _ in parts), default=0)
+        object.__setattr__(rep, "_depth", cached)
+    return cached
+
+
+def _checked(rep: Rep) -> Rep:
+    if _depth(rep) > MAX_DEPTH:
+        raise ValueError(f"the expression nests sums and products more than {MAX_DEPTH} levels deep")
+    return rep
+
+
+def _scalar_count(rep: Rep) -> int | None:
+    """n for a sum of n scalars, else None."""
+    if isinstance(rep, Sum) and len(rep.terms) == 1 and rep.terms[0][0] == Scalar:
+        return rep.terms[0][1]
+    return None
 
 
 def _distribute_leading(factors: list) -> Rep:
@@ -333,6 +382,8 @@ def _distribute_leading(factors: list) -> Rep:
             stack.append((r, i + 1))
             term, count = first.terms[i]
             if term == Scalar:
+                if count > MAX_TERMS:
+                    raise ValueError(f"expanding {Product(tuple(factors))!r} gives more than {MAX_TERMS} terms")
                 stack.extend([(r - 1, 0)] * count)
             else:
                 raw = Product(((first, r - 1),) + rest if r > 1 else rest)
@@ -348,14 +399,14 @@ def multiplicity(rep: Rep, n) -> Rep:
     >>> multiplicity(V, 3) == V + V + V
     True
     """
-    n = _nonnegative(n, "a multiplicity")
+    n = _bounded(_nonnegative(n, "a multiplicity"))
     if n == 0 or rep == ZERO:
         return ZERO
     if not isinstance(rep, Sum):
         return Sum(((rep, n),)) if n > 1 else rep
     if len(rep.terms) == 1:
         term, count = rep.terms[0]
-        return Sum(((term, count * n),))
+        return Sum(((term, _bounded(count * n)),))
     if n * len(rep.terms) > MAX_TERMS:
         raise ValueError(f"{n} copies of a sum of {len(rep.terms)} terms is more than repalg spells out "
                          f"({MAX_TERMS} terms)")
@@ -684,6 +735,10 @@ def _text(rep: Rep, style: _Style, omit) -> str:
     if isinstance(rep, Sum):
         if not rep.terms:
             return "0"
+        if len(rep.terms) == 1 and rep.terms[0][0] == Scalar:
+            # n scalars print as n*Scalar: a bare (n) in a product would read
+            # as the integer n, a multiplicity, not a tensor factor.
+            return style.count(rep.terms[0][1], style.scalar)
         parts = []
         for term, count in rep.terms:
             if term == Scalar:

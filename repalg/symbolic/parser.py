@@ -110,6 +110,12 @@ def _check_bits(value: int, where) -> int:
     return value
 
 
+def _integer(token: Token) -> int:
+    if len(token) > MAX_INTEGER_BITS // 3:
+        raise _SemanticError(token, f"integer too large (more than {MAX_INTEGER_BITS} bits)")
+    return _check_bits(int(token), token)
+
+
 def _resolve_rep(name: _Name, args: tuple) -> Rep:
     try:
         return lookup_rep(str(name), *args)
@@ -153,7 +159,7 @@ class _Build(Transformer):
 
     def juxtapose(self, children):
         count, value = children
-        return self._times(int(count), value, count)
+        return self._times(_integer(count), value, count)
 
     def _times(self, left, right, where):
         li, ri = _as_int(left), _as_int(right)
@@ -215,14 +221,14 @@ class _Build(Transformer):
         return _resolve_rep(name, values)
 
     def integer(self, children):
-        return int(children[0])
+        return _integer(children[0])
 
     def args(self, children):
         return children, children[0].token if isinstance(children[0], _Located) else None
 
     def number(self, children):
         (token,) = children
-        return int(token) if token.lstrip("-").isdigit() else float(token)
+        return _integer(token) if token.lstrip("-").isdigit() else float(token)
 
     # groups --------------------------------------------------------------
 
