@@ -13,7 +13,8 @@ user wrote, because that order defines the coordinates (sums concatenate,
 products are row-major Kronecker products); they only make rewrites that leave
 every coordinate where it was: nested sums and products are flattened, equal
 neighbours merged, duals pushed onto atoms, and a sum in the *leading* factor of
-a product distributed (``(A+B)⊗C`` is ``A⊗C + B⊗C``, coordinate for coordinate).
+a product distributed (``(A+B)⊗C`` is ``A⊗C + B⊗C``, coordinate for coordinate;
+a power of a sum alone, ``(A+B)**k``, stays as written).
 
 Only ``canonical()`` reorders: it returns the normal form (a sum of monomials
 sorted by content), and ``layout()`` the permutation between the two
@@ -244,8 +245,9 @@ class Sum(Rep):
 
 @dataclass(frozen=True, repr=False)
 class Product(Rep):
-    """A Kronecker product: ``factors`` is a tuple of ``(rep, exponent)``, the
-    first an ``Atom``, the others ``Atom`` or ``Sum``. Build it with ``tensor``."""
+    """A Kronecker product: ``factors`` is a tuple of ``(rep, exponent)``, each
+    an ``Atom`` or a ``Sum``; the first is an ``Atom`` unless the product is a
+    lone power of a sum, ``(A+B)**k``. Build it with ``tensor``."""
 
     factors: tuple = ()
 
@@ -304,32 +306,49 @@ def tensor(*reps: Rep) -> Rep:
     >>> tensor(V, Scalar, V) == V**2
     True
     """
+    reps = tuple(r for r in reps if r != Scalar)
+    if ZERO in reps:
+        return ZERO
+    if len(reps) <= 1:
+        return reps[0] if reps else Scalar
     factors: list = []
     for rep in reps:
-        if rep == ZERO:
-            return ZERO
         for factor, exponent in (rep.factors if isinstance(rep, Product) else ((rep, 1),)):
             count = _scalar_count(factor)
             if count is not None:
                 # n scalars ⊗ m scalars are n·m scalars, in the same order
                 previous = _scalar_count(factors[-1][0]) if factors else None
                 if previous is not None:
-                    count *= previous ** factors.pop()[1]
-                if count > 1 and count.bit_length() * exponent > MAX_MULTIPLICITY_BITS + exponent:
-                    raise ValueError(f"a multiplicity of more than {MAX_MULTIPLICITY_BITS} bits")
-                factors.append((Sum(((Scalar, _bounded(count**exponent)),)), 1))
+                    factors.pop()
+                    count *= previous
+                factors.append((multiplicity(Scalar, _scalar_power(count, exponent)), 1))
             elif factors and factors[-1][0] == factor:
                 factors[-1] = (factor, factors[-1][1] + exponent)
             else:
                 factors.append((factor, exponent))
-    for factor, exponent in factors:
-        if exponent > MAX_EXPONENT:
-            raise ValueError(f"the tensor power {exponent} is larger than repalg accepts ({MAX_EXPONENT})")
-    if factors and isinstance(factors[0][0], Sum):
+    if isinstance(factors[0][0], Sum):
         return _distribute_leading(factors)
-    if len(factors) == 1 and factors[0][1] == 1:
-        return factors[0][0]
+    if len(factors) == 1:
+        return _lone_power(*factors[0])
+    for factor, exponent in factors:
+        _check_exponent(exponent)
     return _checked(Product(tuple(factors)))
+
+
+def _lone_power(factor: Rep, exponent: int) -> Rep:
+    return factor if exponent == 1 else _checked(Product(((factor, _check_exponent(exponent)),)))
+
+
+def _check_exponent(k: int) -> int:
+    if k > MAX_EXPONENT:
+        raise ValueError(f"the tensor power {k} is larger than repalg accepts ({MAX_EXPONENT})")
+    return k
+
+
+def _scalar_power(count: int, k: int) -> int:
+    if count > 1 and (count.bit_length() - 1) * k > MAX_MULTIPLICITY_BITS:
+        raise ValueError(f"a multiplicity of more than {MAX_MULTIPLICITY_BITS} bits is more than repalg accepts")
+    return count**k
 
 
 def _bounded(count: int) -> int:
@@ -370,7 +389,7 @@ def _distribute_leading(factors: list) -> Rep:
     # Scalar term, which stands for F(r-1) itself, expanded in place. An
     # explicit stack keeps this linear in the output and free of recursion.
     (first, exponent), rest = factors[0], tuple(factors[1:])
-    base = tensor(*(Product(((f, e),)) for f, e in rest)) if rest else Scalar
+    base = tensor(*(power(f, e) for f, e in rest))
     base_terms = base.terms if isinstance(base, Sum) else ((base, 1),)
     out: list = []
     stack = [(exponent, 0)]
@@ -414,21 +433,29 @@ def multiplicity(rep: Rep, n) -> Rep:
 
 
 def power(rep: Rep, k) -> Rep:
-    """The k-th tensor power (``rep**k``); ``rep**0`` is ``Scalar``.
+    """The k-th tensor power (``rep**k``); ``rep**0`` is ``Scalar``. A power
+    of a sum stays a power: ``(V+V.T)**2`` is not spelled out.
 
     >>> power(V, 0) == Scalar
     True
     """
-    k = _nonnegative(k, "a tensor power's exponent")
-    if k > MAX_EXPONENT:
-        raise ValueError(f"the tensor power {k} is larger than repalg accepts ({MAX_EXPONENT})")
-    if k == 0:
+    k = _check_exponent(_nonnegative(k, "a tensor power's exponent"))
+    if k == 0 or rep == Scalar:
         return Scalar
-    if isinstance(rep, Product):
-        return tensor(Product(tuple((f, e * k) for f, e in rep.factors)))
-    if rep == ZERO:
-        return ZERO
-    return tensor(Product(((rep, k),)))
+    if rep == ZERO or k == 1:
+        return rep
+    count = _scalar_count(rep)
+    if count is not None:
+        return multiplicity(Scalar, _scalar_power(count, k))
+    if not isinstance(rep, Product):
+        return _lone_power(rep, k)
+    if len(rep.factors) == 1:
+        factor, exponent = rep.factors[0]
+        return _lone_power(factor, exponent * k)
+    # (A⊗B)**2 is A⊗B⊗A⊗B, not A⊗A⊗B⊗B: the coordinates differ
+    if k * len(rep.factors) > MAX_TERMS:
+        raise ValueError(f"the power {k} of a product of {len(rep.factors)} factors is more than repalg spells out")
+    return tensor(*([rep] * k))
 
 
 def dual(rep: Rep) -> Rep:
@@ -483,9 +510,7 @@ def _bind_free(rep: Rep, group: GroupBase) -> Rep:
 
 
 def _map_factors(rep: Product, change) -> Rep:
-    # Each factor is changed in place; a trailing sum raised to a power stays
-    # one factor (power() would distribute it if it came first).
-    return tensor(*(Product(((change(f), e),)) for f, e in rep.factors))
+    return tensor(*(power(change(f), e) for f, e in rep.factors))
 
 
 def _coerce(value) -> Rep | None:

@@ -50,6 +50,9 @@ class ParseError(ValueError):
                          f"  {source}\n  {' ' * (self.column - 1)}^")
 
 
+ParseError.__module__ = "repalg"
+
+
 class _SemanticError(Exception):
     """Raised inside the transformer; carries the offending token's position."""
 
@@ -148,10 +151,11 @@ class _Build(Transformer):
         return expr.hom(a, b) if op == ">>" else expr.hom(b, a)
 
     def add(self, children):
-        left, op, right = children
-        if _as_int(left) is not None and _as_int(right) is not None:
-            return _check_bits(left + right, op)
-        return _guard(op, expr.direct_sum, _as_rep(left, op), _as_rep(right, op))
+        # n-ary, so that a long sum is built once, in linear time
+        operands, ops = children[::2], children[1::2]
+        if all(_as_int(x) is not None for x in operands):
+            return _check_bits(sum(operands), ops[-1])
+        return _guard(ops[0], expr.direct_sum, *(_as_rep(x, op) for x, op in zip(operands, ops[:1] + ops)))
 
     def mul(self, children):
         left, op, right = children

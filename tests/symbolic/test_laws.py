@@ -72,6 +72,13 @@ def test_product_is_associative_with_the_same_coordinates(a, b, c, group):
         assert coordinates((a * b) * c, group) == coordinates(a * (b * c), group)
 
 
+@given(reps, small_groups)
+def test_powers_are_repeated_products(a, group):
+    if small(a**3, group):
+        assert coordinates(a**2, group) == coordinates(a * a, group)
+        assert coordinates(a**3, group) == coordinates(a * a * a, group)
+
+
 @given(reps, reps)
 def test_product_is_commutative_up_to_equivalence(a, b):
     assert (a * b).equivalent(b * a)

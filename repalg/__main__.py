@@ -1,0 +1,8 @@
+"""``python -m repalg`` is the ``repalg`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

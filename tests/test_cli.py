@@ -1,0 +1,60 @@
+"""The command line, in process and as a real process."""
+
+import subprocess
+import sys
+
+import pytest
+
+from repalg.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "repalg", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_canon_prints_the_canonical_form(capsys):
+    assert main(["canon", "5*V*(2+V)"]) == 0
+    out = capsys.readouterr().out
+    assert "canonical:  10*V+5*V**2" in out
+    assert "size" not in out
+
+
+def test_canon_with_a_group_prints_the_size(capsys):
+    assert main(["canon", "10*T(1)+5*T(2)", "--group", "S(5)"]) == 0
+    out = capsys.readouterr().out
+    assert "size:       175" in out
+    assert main(["canon", "T(1,0)>>T(2,1)", "-g", "O(1,3)"]) == 0
+    assert "size:       256" in capsys.readouterr().out
+
+
+def test_canon_without_an_expression_runs_the_default(capsys):
+    assert main(["canon"]) == 0
+    out = capsys.readouterr().out
+    assert "(10*V+5*V**2)(S(5))" in out and "175" in out
+
+
+def test_bad_text_is_a_clear_error_not_a_traceback():
+    result = run("canon", "2*V>>*V")
+    assert result.returncode == 2
+    assert "line 1, column 6" in result.stderr and "^" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run("canon", "V", "--group", "SO(0)")
+    assert result.returncode == 2 and "at least 1" in result.stderr
+
+
+def test_help_explains_itself():
+    result = run("--help")
+    assert result.returncode == 0 and "canon" in result.stdout
+    result = run("canon", "--help")
+    assert result.returncode == 0 and "--group" in result.stdout
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 0
+    assert "usage" in capsys.readouterr().out
+
+
+def test_unknown_command_fails():
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2
