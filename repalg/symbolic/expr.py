@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields, replace
 from numbers import Integral
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -51,7 +52,7 @@ MAX_DEPTH = 100
 """The deepest nesting of sums inside products inside sums accepted."""
 
 MAX_CANONICAL_WORK = 10_000_000
-"""The most monomial products one step of ``canonical()`` may take before it refuses."""
+"""The most monomial products one call of ``canonical()`` may take before it refuses."""
 
 MAX_LAYOUT = 2**30
 """The largest representation whose layout (one int64 per coordinate) is built."""
@@ -225,6 +226,14 @@ class Atom(Rep):
     group: GroupBase | None = None
     dual: bool = False
     dim: int | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.args, tuple):
+            raise TypeError(f"an atom's args are a tuple, got {self.args!r}")
+        if self.dim is not None and (not _is_int(self.dim) or self.dim < 1):
+            raise ValueError(f"an atom's dimension is a positive integer, got {self.dim!r}")
+        if self.group is not None and not isinstance(self.group, GroupBase):
+            raise TypeError(f"an atom is bound to a group, got {self.group!r}")
 
     __hash__ = _cached_hash
 
@@ -686,56 +695,26 @@ def _layout(rep: Rep) -> np.ndarray:
 
 # printing --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Style:
+class _Style(NamedTuple):
     plus: str
     times: str
     scalar: str
-
-    def count(self, n: int, text: str) -> str:
-        raise NotImplementedError
-
-    def exponent(self, text: str, k: int) -> str:
-        raise NotImplementedError
-
-    def dual(self, text: str) -> str:
-        raise NotImplementedError
-
-    def bound(self, text: str, group: GroupBase) -> str:
-        raise NotImplementedError
+    count: Callable[[int, str], str]
+    exponent: Callable[[str, int], str]
+    dual: Callable[[str], str]
+    bound: Callable[[str, GroupBase], str]
 
 
-class _AsciiStyle(_Style):
-    def count(self, n, text):
-        return f"{n}*{text}"
-
-    def exponent(self, text, k):
-        return f"{text}**{k}"
-
-    def dual(self, text):
-        return f"{text}.T"
-
-    def bound(self, text, group):
-        return f"{text}({group})"
+def _subscript(text: str, group: GroupBase) -> str:
+    simple = not isinstance(group, (DirectProduct, Embedded))
+    return f"{text}_{group}" if simple else f"{text}_{{{group}}}"
 
 
-class _UnicodeStyle(_Style):
-    def count(self, n, text):
-        return f"{n}{text}"
-
-    def exponent(self, text, k):
-        return text + str(k).translate(_SUPERSCRIPTS)
-
-    def dual(self, text):
-        return f"{text}*"
-
-    def bound(self, text, group):
-        simple = not isinstance(group, (DirectProduct, Embedded))
-        return f"{text}_{group}" if simple else f"{text}_{{{group}}}"
-
-
-_ASCII = _AsciiStyle(plus="+", times="*", scalar="Scalar")
-_UNICODE = _UnicodeStyle(plus="+", times="⊗", scalar="V⁰")
+_ASCII = _Style(plus="+", times="*", scalar="Scalar", count=lambda n, t: f"{n}*{t}",
+                exponent=lambda t, k: f"{t}**{k}", dual=lambda t: f"{t}.T", bound=lambda t, g: f"{t}({g})")
+_UNICODE = _Style(plus="+", times="⊗", scalar="V⁰", count=lambda n, t: f"{n}{t}",
+                  exponent=lambda t, k: t + str(k).translate(_SUPERSCRIPTS), dual=lambda t: f"{t}*",
+                  bound=_subscript)
 
 
 def _show(rep: Rep, style: _Style) -> str:

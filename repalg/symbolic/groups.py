@@ -45,16 +45,26 @@ class Group(GroupBase):
 
     >>> Group("SO", (3,), d=3, is_orthogonal=True, is_compact=True)
     SO(3)
+    >>> Group("Klein", d=4, is_orthogonal=True, is_permutation=True).d
+    4
     """
 
     name: str
     args: tuple = ()
-    d: int = 0
+    d: int = 1
     is_orthogonal: bool = False
     is_permutation: bool = False
     is_compact: bool = False
     is_complex: bool = False
     is_discrete: bool = False
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"a group has a name, got {self.name!r}")
+        if not isinstance(self.args, tuple):
+            raise TypeError(f"a group's args are a tuple, got {self.args!r}")
+        if isinstance(self.d, bool) or not isinstance(self.d, Integral) or self.d < 1:
+            raise ValueError(f"the group {self.name} must act on at least one dimension (d >= 1), got d={self.d!r}")
 
     def __str__(self) -> str:
         if not self.args:

@@ -77,12 +77,25 @@ class _Located:
         self.group, self.token = group, token
 
 
+class _Number:
+    """A numeric argument with its token."""
+
+    __slots__ = ("value", "token")
+
+    def __init__(self, value, token: Token):
+        self.value, self.token = value, token
+
+
+def _argument(value):
+    return value.group if isinstance(value, _Located) else value.value
+
+
 _DESCRIPTIONS = {
     "NAME": "a name", "PLUS_NAME": "a group name", "INT": "an integer", "NUMBER": "a number",
     "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
     "PLUS": "'+'", "TIMES": "'*'", "POW": "'**'", "SHIFT": "'>>' or '<<'", "DOT_T": "'.T'",
     "DUAL_STAR": "a dual '*'", "SUPERSCRIPT": "a superscript", "EMBED": "an embedding like eR3",
-    "X": "'x'", "__ANON_0": "'x'", "UNDERSCORE": "'_'", "$END": "the end of the text",
+    "X": "'x'", "UNDERSCORE": "'_'", "$END": "the end of the text",
 }
 
 
@@ -218,8 +231,7 @@ class _Build(Transformer):
 
     def call(self, children):
         name = self.name(children[:1])
-        values = children[1][0] if children[1] is not None else []
-        values = tuple(v.group if isinstance(v, _Located) else v for v in values)
+        values = tuple(map(_argument, children[1][0])) if children[1] is not None else ()
         if is_rep_constant(str(name)) and len(values) == 1 and isinstance(values[0], GroupBase):
             return _bind(_resolve_rep(name, ()), values[0], name.token)
         return _resolve_rep(name, values)
@@ -228,11 +240,11 @@ class _Build(Transformer):
         return _integer(children[0])
 
     def args(self, children):
-        return children, children[0].token if isinstance(children[0], _Located) else None
+        return children, children[0].token
 
     def number(self, children):
         (token,) = children
-        return _integer(token) if token.lstrip("-").isdigit() else float(token)
+        return _Number(_integer(token) if token.lstrip("-").isdigit() else float(token), token)
 
     # groups --------------------------------------------------------------
 
@@ -247,7 +259,7 @@ class _Build(Transformer):
             raise _SemanticError(token, str(error)) from None
 
     def group_args(self, children):
-        return [self.number([c]) for c in children]
+        return [self.number([c]).value for c in children]
 
     def group_product(self, children):
         first, last = children[0], children[-1]

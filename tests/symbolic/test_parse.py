@@ -166,6 +166,7 @@ ERRORS = [
     ("V+\n(V", 2, 3, "')'"), ("V @ V", 1, 3, "'@'"), ("V(3)", 1, 1, "no arguments"),
     ("9**9**9**9", 1, 5, "too large"), ("V(O(3)eR2)", 1, 7, "embed"), ("V(Cube(2))", 1, 3, "no arguments"),
     ("(2)(SO(3))", 1, 5, "integer"), ("V(SO(3), 2)", 1, 1, "no arguments"), ("V**1001", 1, 2, "1000"),
+    ("(V)(3)", 1, 5, "only a group"), ("T(2)(3, SO(3))", 1, 6, "only a group"),
     ("V(ZksZnxZn(3,3))", 1, 3, "2 or 4"), ("V(O(1,3,5))", 1, 3, "two"), ("V(SO+(3))", 1, 3, "O+"),
 ]
 
