@@ -67,14 +67,7 @@ def lookup_group(name: str, *args) -> GroupBase:
     >>> lookup_group("SO", 3)
     SO(3)
     """
-    if name not in _groups:
-        raise KeyError(name)
-    factory = _groups[name]
-    if isinstance(factory, GroupBase):
-        if args:
-            raise ValueError(f"the group {name} takes no arguments, got {len(args)}")
-        return factory
-    return _call(factory, name, args)
+    return _lookup(_groups, GroupBase, "group", name, args)
 
 
 def lookup_rep(name: str, *args) -> Rep:
@@ -83,14 +76,21 @@ def lookup_rep(name: str, *args) -> Rep:
     >>> lookup_rep("T", 2, 1) == V**2 * V.T
     True
     """
-    if name not in _reps:
+    return _lookup(_reps, Rep, "representation", name, args)
+
+
+def _lookup(table: dict, constant: type, kind: str, name: str, args: tuple):
+    if name not in table:
         raise KeyError(name)
-    factory = _reps[name]
-    if isinstance(factory, Rep):
+    factory = table[name]
+    if isinstance(factory, constant):
         if args:
-            raise ValueError(f"the representation {name} takes no arguments, got {len(args)}")
+            raise ValueError(f"the {kind} {name} takes no arguments, got {len(args)}")
         return factory
-    return _call(factory, name, args)
+    try:
+        return factory(*args)
+    except TypeError as error:
+        raise ValueError(f"{name}{_signature(args)}: {error}") from None
 
 
 def is_rep_constant(name: str) -> bool:
@@ -106,13 +106,6 @@ def group_names() -> list[str]:
 def rep_names() -> list[str]:
     """The registered representation names, sorted."""
     return sorted(_reps)
-
-
-def _call(factory, name: str, args: tuple):
-    try:
-        return factory(*args)
-    except TypeError as error:
-        raise ValueError(f"{name}{_signature(args)}: {error}") from None
 
 
 def _signature(args: tuple) -> str:
