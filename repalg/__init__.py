@@ -19,10 +19,11 @@ from .symbolic import (
     register_group,
     register_rep,
 )
+from .numeric import Group, SolveError, TooLargeError, clear_cache
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ParseError", "Rep", "Scalar", "T", "V", "Vector", "__version__", "group", "parse",
-    "register_group", "register_rep",
+    "Group", "ParseError", "Rep", "Scalar", "SolveError", "T", "TooLargeError", "V", "Vector",
+    "__version__", "clear_cache", "group", "parse", "register_group", "register_rep",
 ]

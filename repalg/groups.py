@@ -6,6 +6,7 @@
 (12, True)
 """
 
+from .numeric.groups import Group
 from .symbolic.groups import (
     C,
     D,
@@ -13,7 +14,6 @@ from .symbolic.groups import (
     DkeR3,
     Embedded,
     GL,
-    Group,
     GroupBase,
     Lorentz,
     O,

@@ -7,12 +7,12 @@ forms, layouts and group descriptors. Imports no JAX.
 """
 
 from .expr import MAX_DEPTH, MAX_EXPONENT, MAX_TERMS, Atom, Product, Rep, Scalar, Sum, T, V, Vector, ZERO
-from .groups import DirectProduct, Embedded, Group, GroupBase, direct_product, embed
+from .groups import DirectProduct, Embedded, GroupBase, NamedGroup, direct_product, embed
 from .parser import ParseError, group, parse
 from .registry import group_names, register_group, register_rep, rep_names
 
 __all__ = [
-    "Atom", "DirectProduct", "MAX_DEPTH", "Embedded", "Group", "GroupBase", "MAX_EXPONENT", "MAX_TERMS",
+    "Atom", "DirectProduct", "MAX_DEPTH", "Embedded", "GroupBase", "NamedGroup", "MAX_EXPONENT", "MAX_TERMS",
     "ParseError", "Product", "Rep", "Scalar", "Sum", "T", "V", "Vector", "ZERO",
     "direct_product", "embed", "group", "group_names", "parse", "register_group",
     "register_rep", "rep_names",

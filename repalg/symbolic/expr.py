@@ -31,12 +31,13 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from numbers import Integral
 from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .backend import numeric
 from .groups import DirectProduct, Embedded, GroupBase
 
 MAX_TERMS = 100_000
@@ -65,7 +66,7 @@ def _cached_hash(node) -> int:
     try:
         return node.__dict__["_hash"]
     except KeyError:
-        value = hash((type(node).__name__,) + tuple(getattr(node, f.name) for f in fields(node)))
+        value = hash((type(node).__name__,) + tuple(getattr(node, f.name) for f in fields(node) if f.compare))
         object.__setattr__(node, "_hash", value)
         return value
 
@@ -148,6 +149,10 @@ class Rep:
         rep = self if group is None else bind(self, group)
         return _size(rep)
 
+    def atoms(self) -> tuple:
+        """The distinct atoms of this expression, in order of first appearance."""
+        return tuple(dict.fromkeys(_atoms(self)))
+
     def groups(self) -> tuple:
         """The groups bound in this expression, in order of first appearance."""
         seen: dict = {}
@@ -205,6 +210,36 @@ class Rep:
         """
         return _layout(self)
 
+    # numbers, from repalg.numeric ------------------------------------------
+
+    def rho(self, g):
+        """The action of the group element ``g`` (a matrix, or a dict of one
+        matrix per group for several groups) as a structured linear operator."""
+        return numeric().rho(self, g)
+
+    def rho_dense(self, g):
+        """``rho(g)`` as a dense matrix; traceable by ``jax.jit`` and ``jax.vmap``."""
+        return numeric().rho(self, g).dense()
+
+    def drho(self, A):
+        """The action of the Lie algebra element ``A`` (or a dict per group) as a
+        structured linear operator."""
+        return numeric().drho(self, A)
+
+    def drho_dense(self, A):
+        """``drho(A)`` as a dense matrix."""
+        return numeric().drho(self, A).dense()
+
+    def equivariant_basis(self):
+        """An orthonormal basis of the invariant vectors ``{v : rho(g) v = v}``
+        (for ``A >> B``, the equivariant maps from A to B, flattened row-major),
+        in this expression's coordinates, as a lazy matrix of shape (size, rank)."""
+        return numeric().equivariant_basis(self)
+
+    def equivariant_projector(self):
+        """The orthogonal projector onto the equivariant subspace, applied lazily."""
+        return numeric().equivariant_projector(self)
+
     # printing --------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -216,9 +251,19 @@ class Rep:
 
 @dataclass(frozen=True, repr=False)
 class Atom(Rep):
-    """An irreducible piece of an expression: the base representation ``V``
+    """An indivisible piece of an expression: the base representation ``V``
     (``dim=None``: its size is the group's ``d``) or a named representation
-    with its own dimension. ``dual`` marks ``V*``; ``group`` is None until bound.
+    with its own dimension and, for solving, its own ``rho(g)`` and ``drho(A)``
+    (functions of the base matrices of its group). ``dual`` marks ``V*``;
+    ``group`` is None until bound. The functions do not take part in equality:
+    a name (and its arguments) identifies a representation.
+
+    >>> import numpy as np
+    >>> from repalg.symbolic.groups import O
+    >>> sign = Atom("Sign", dim=1, rho_fn=lambda g: np.linalg.det(g).reshape(1, 1),
+    ...             drho_fn=lambda A: np.zeros((1, 1)))
+    >>> (sign * V)(O(3)).size()
+    3
     """
 
     name: str = "V"
@@ -226,6 +271,8 @@ class Atom(Rep):
     group: GroupBase | None = None
     dual: bool = False
     dim: int | None = None
+    rho_fn: Callable | None = field(default=None, compare=False)
+    drho_fn: Callable | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.args, tuple):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from .backend import numeric
 from numbers import Integral
 
 
@@ -38,15 +40,39 @@ class GroupBase:
         """A content-based key that orders groups the same way in every process."""
         return str(self)
 
+    # numbers, from repalg.numeric ------------------------------------------
+
+    @property
+    def lie_algebra(self):
+        """The Lie algebra generators of the base representation, shape (k, d, d)."""
+        return numeric().lie_algebra(self)
+
+    @property
+    def discrete_generators(self):
+        """The discrete generators of the base representation, shape (m, d, d)."""
+        return numeric().discrete_generators(self)
+
+    def num_constraints(self) -> int:
+        """How many generators constrain an equivariant map (as in emlp)."""
+        return len(self.lie_algebra) + len(self.discrete_generators)
+
+    def samples(self, n: int, key=None):
+        """``n`` group elements, shape (n, d, d): an int seed or a JAX key makes
+        them reproducible; without one, numpy's global generator is used (as emlp)."""
+        return numeric().samples(self, n, key)
+
+    def sample(self, key=None):
+        """One group element, shape (d, d)."""
+        return self.samples(1, key)[0]
+
 
 @dataclass(frozen=True, repr=False)
-class Group(GroupBase):
-    """A group named ``name(args)`` acting on ℝᵈ (or ℂᵈ when ``is_complex``).
+class NamedGroup(GroupBase):
+    """A built-in group named ``name(args)`` acting on ℝᵈ (or ℂᵈ when
+    ``is_complex``); its generators come from ``repalg.numeric``.
 
-    >>> Group("SO", (3,), d=3, is_orthogonal=True, is_compact=True)
+    >>> NamedGroup("SO", (3,), d=3, is_orthogonal=True, is_compact=True)
     SO(3)
-    >>> Group("Klein", d=4, is_orthogonal=True, is_permutation=True).d
-    4
     """
 
     name: str
@@ -195,7 +221,7 @@ def integer(value, what: str, minimum: int | None = None) -> int:
 
 # The built-in groups: emlp's groups and conventions, as descriptors.
 
-def SO(*args) -> Group:
+def SO(*args) -> NamedGroup:
     """The special orthogonal group SO(n) on ℝⁿ, or SO(p,q) for two arguments.
 
     >>> SO(3).is_orthogonal, SO(3).d, SO(1, 3)
@@ -204,10 +230,10 @@ def SO(*args) -> Group:
     if len(args) != 1:
         return _indefinite("SO", args)
     n = integer(args[0], "SO(n): n", minimum=1)
-    return Group("SO", (n,), d=n, is_orthogonal=True, is_compact=True, is_discrete=n == 1)
+    return NamedGroup("SO", (n,), d=n, is_orthogonal=True, is_compact=True, is_discrete=n == 1)
 
 
-def O(*args) -> Group:
+def O(*args) -> NamedGroup:
     """The orthogonal group O(n) on ℝⁿ, or the indefinite orthogonal group
     O(p,q) preserving diag(+1,…,-1,…) (``O(1,3)`` is the Lorentz group, time first).
 
@@ -216,19 +242,19 @@ def O(*args) -> Group:
     """
     if len(args) == 1:
         n = integer(args[0], "O(n): n", minimum=1)
-        return Group("O", (n,), d=n, is_orthogonal=True, is_compact=True, is_discrete=n == 1)
+        return NamedGroup("O", (n,), d=n, is_orthogonal=True, is_compact=True, is_discrete=n == 1)
     return _indefinite("O", args)
 
 
-def _indefinite(name: str, args) -> Group:
+def _indefinite(name: str, args) -> NamedGroup:
     if len(args) != 2:
         raise ValueError(f"{name} takes one argument n or two (p,q), got {len(args)}")
     p = integer(args[0], f"{name}(p,q): p", minimum=1)
     q = integer(args[1], f"{name}(p,q): q", minimum=1)
-    return Group(name, (p, q), d=p + q)
+    return NamedGroup(name, (p, q), d=p + q)
 
 
-def SOplus(*args) -> Group:
+def SOplus(*args) -> NamedGroup:
     """The identity component SO⁺(p,q) (``SO+(1,3)``, emlp's ``SO13p``).
 
     >>> SOplus(1, 3).d
@@ -239,82 +265,82 @@ def SOplus(*args) -> Group:
     return _indefinite("SO+", args)
 
 
-def Sp(m) -> Group:
+def Sp(m) -> NamedGroup:
     """emlp's real symplectic group Sp(2m, ℝ) acting on ℝ^2m, written Sp(m).
 
     >>> Sp(2).d
     4
     """
     m = integer(m, "Sp(m): m", minimum=1)
-    return Group("Sp", (m,), d=2 * m)
+    return NamedGroup("Sp", (m,), d=2 * m)
 
 
-def SU(n) -> Group:
+def SU(n) -> NamedGroup:
     """The special unitary group SU(n) acting on ℂⁿ.
 
     >>> SU(3).is_complex
     True
     """
     n = integer(n, "SU(n): n", minimum=1)
-    return Group("SU", (n,), d=n, is_compact=True, is_complex=True, is_discrete=n == 1)
+    return NamedGroup("SU", (n,), d=n, is_compact=True, is_complex=True, is_discrete=n == 1)
 
 
-def U(n) -> Group:
+def U(n) -> NamedGroup:
     """The unitary group U(n) acting on ℂⁿ.
 
     >>> U(2).d
     2
     """
     n = integer(n, "U(n): n", minimum=1)
-    return Group("U", (n,), d=n, is_compact=True, is_complex=True)
+    return NamedGroup("U", (n,), d=n, is_compact=True, is_complex=True)
 
 
-def SL(n) -> Group:
+def SL(n) -> NamedGroup:
     """The special linear group SL(n) on ℝⁿ.
 
     >>> SL(3).is_compact
     False
     """
     n = integer(n, "SL(n): n", minimum=1)
-    return Group("SL", (n,), d=n)
+    return NamedGroup("SL", (n,), d=n)
 
 
-def GL(n) -> Group:
+def GL(n) -> NamedGroup:
     """The general linear group GL(n) on ℝⁿ (its identity component, as in emlp).
 
     >>> GL(2).d
     2
     """
     n = integer(n, "GL(n): n", minimum=1)
-    return Group("GL", (n,), d=n)
+    return NamedGroup("GL", (n,), d=n)
 
 
-def C(k) -> Group:
+def C(k) -> NamedGroup:
     """The cyclic group of k rotations of the plane (d = 2).
 
     >>> C(4).is_discrete
     True
     """
     k = integer(k, "C(k): k", minimum=1)
-    return Group("C", (k,), d=2, is_orthogonal=True, is_compact=True, is_discrete=True)
+    return NamedGroup("C", (k,), d=2, is_orthogonal=True, is_compact=True, is_discrete=True)
 
 
-def D(k) -> Group:
+def D(k) -> NamedGroup:
     """The dihedral group of order 2k acting on the plane (d = 2).
 
     >>> D(6).d
     2
     """
     k = integer(k, "D(k): k", minimum=1)
-    return Group("D", (k,), d=2, is_orthogonal=True, is_compact=True, is_discrete=True)
+    return NamedGroup("D", (k,), d=2, is_orthogonal=True, is_compact=True, is_discrete=True)
 
 
-def _permutation_group(name: str, d: int, args: tuple = ()) -> Group:
-    return Group(name, args, d=d, is_orthogonal=True, is_permutation=True,
+def _permutation_group(name: str, d: int, args: tuple = ()) -> NamedGroup:
+    return NamedGroup(name, args, d=d, is_orthogonal=True, is_permutation=True,
                  is_compact=True, is_discrete=True)
 
 
-def Z(n) -> Group:
+def Z(n) -> NamedGroup:
     """The cyclic group Z(n) shifting the coordinates of ℝⁿ.
 
     >>> Z(5).is_permutation
@@ -324,7 +350,7 @@ def Z(n) -> Group:
     return _permutation_group("Z", n, (n,))
 
 
-def S(n) -> Group:
+def S(n) -> NamedGroup:
     """The symmetric group S(n) permuting the coordinates of ℝⁿ.
 
     >>> S(5).d
@@ -334,7 +360,7 @@ def S(n) -> Group:
     return _permutation_group("S", n, (n,))
 
 
-def Cube() -> Group:
+def Cube() -> NamedGroup:
     """The 24 rotations of a cube, permuting its 6 faces.
 
     >>> Cube().d
@@ -343,7 +369,7 @@ def Cube() -> Group:
     return _permutation_group("Cube", 6)
 
 
-def RubiksCube() -> Group:
+def RubiksCube() -> NamedGroup:
     """The Rubik's cube group, permuting the 48 movable facets.
 
     >>> RubiksCube().d
@@ -352,7 +378,7 @@ def RubiksCube() -> Group:
     return _permutation_group("RubiksCube", 48)
 
 
-def ZksZnxZn(k, n) -> Group:
+def ZksZnxZn(k, n) -> NamedGroup:
     """emlp's ``ZksZnxZn(k, n)``: Z(k) ⋉ (Z(n) × Z(n)) permuting k·n² coordinates (k is 2 or 4).
 
     >>> ZksZnxZn(2, 2).d
@@ -365,7 +391,7 @@ def ZksZnxZn(k, n) -> Group:
     return _permutation_group("ZksZnxZn", k * n * n, (k, n))
 
 
-def Trivial(n) -> Group:
+def Trivial(n) -> NamedGroup:
     """The trivial group acting on ℝⁿ.
 
     >>> Trivial(3).d
@@ -375,17 +401,17 @@ def Trivial(n) -> Group:
     return _permutation_group("Trivial", n, (n,))
 
 
-def Scaling(n) -> Group:
+def Scaling(n) -> NamedGroup:
     """The group of positive scalings of ℝⁿ.
 
     >>> Scaling(3).is_orthogonal
     False
     """
     n = integer(n, "Scaling(n): n", minimum=1)
-    return Group("Scaling", (n,), d=n)
+    return NamedGroup("Scaling", (n,), d=n)
 
 
-def O13() -> Group:
+def O13() -> NamedGroup:
     """emlp's name for the Lorentz group O(1,3).
 
     >>> O13() == O(1, 3)
@@ -397,7 +423,7 @@ def O13() -> Group:
 Lorentz = O13
 
 
-def SO13() -> Group:
+def SO13() -> NamedGroup:
     """emlp's name for SO(1,3).
 
     >>> SO13()
@@ -406,7 +432,7 @@ def SO13() -> Group:
     return SO(1, 3)
 
 
-def SO13p() -> Group:
+def SO13p() -> NamedGroup:
     """emlp's name for the proper orthochronous Lorentz group SO⁺(1,3).
 
     >>> SO13p()
@@ -415,7 +441,7 @@ def SO13p() -> Group:
     return SOplus(1, 3)
 
 
-def O11() -> Group:
+def O11() -> NamedGroup:
     """emlp's name for O(1,1).
 
     >>> O11().d
@@ -424,7 +450,7 @@ def O11() -> Group:
     return O(1, 1)
 
 
-def SO11p() -> Group:
+def SO11p() -> NamedGroup:
     """emlp's name for SO⁺(1,1).
 
     >>> SO11p()

@@ -39,8 +39,8 @@ def register_group(name: str, factory: GroupFactory) -> None:
     takes the integer arguments written after the name and returns a group;
     it raises ``ValueError`` for bad arguments.
 
-    >>> from repalg.symbolic.groups import Group
-    >>> register_group("Klein", Group("Klein", (), d=4, is_orthogonal=True, is_discrete=True))
+    >>> from repalg.symbolic.groups import NamedGroup
+    >>> register_group("Klein", NamedGroup("Klein", (), d=4, is_orthogonal=True, is_discrete=True))
     >>> lookup_group("Klein").d
     4
     """

@@ -1,0 +1,31 @@
+"""The numeric half of repalg: groups in numbers, representations as
+structured operators, and the constraint solvers. It installs itself as the
+implementation behind the numeric methods of expressions and groups.
+
+>>> import repalg
+>>> repalg.parse("V(SO(3))").equivariant_basis().shape
+(3, 0)
+"""
+
+import sys
+
+from ..symbolic import backend as _backend
+from .basis import Basis, Projector, SolveInfo
+from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
+from .rho import drho, rho
+from .solve import (
+    MAX_DENSE,
+    SolveError,
+    TooLargeError,
+    clear_cache,
+    equivariant_basis,
+    equivariant_projector,
+)
+
+__all__ = [
+    "Basis", "Group", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError",
+    "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector",
+    "generators", "lie_algebra", "rho", "samples", "signed_permutation",
+]
+
+_backend.install(sys.modules[__name__])

@@ -1,0 +1,118 @@
+"""Bases and projectors handed to users: lazy matrices in the user's
+coordinates, stored sparse (orbit bases have one nonzero a row).
+
+>>> from repalg import parse
+>>> Q = parse("T(2)(S(3))").equivariant_basis()
+>>> Q.shape, Q.info.strategy
+((9, 2), 'orbit')
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse
+
+
+class SolveInfo(NamedTuple):
+    """How a basis was found: the strategies used (``orbit``, ``dense``,
+    ``trivial``, joined by ``+``), the wall time in seconds, and the spectral
+    gap of the dense solves (smallest nonzero over largest zero eigenvalue of
+    the constraint operator; ``inf`` where the basis is exact)."""
+
+    strategy: str
+    seconds: float
+    gap: float
+    rank: int
+    size: int
+
+
+class Basis:
+    """An orthonormal basis of the equivariant subspace, shape (size, rank):
+    ``Q @ c``, ``Q.T @ y``, ``Q[i, j]``, ``np.asarray(Q)``, ``Q.dense()``,
+    ``Q.sparse()``; ``Q.info`` says how it was found."""
+
+    def __init__(self, matrix: scipy.sparse.csr_matrix, info: SolveInfo):
+        self._matrix = matrix
+        self.shape = matrix.shape
+        self.dtype = matrix.dtype
+        self.info = info
+
+    def __matmul__(self, x):
+        return self._matrix @ np.asarray(x)
+
+    def __rmatmul__(self, x):
+        return (self._matrix.T @ np.asarray(x).T).T
+
+    @property
+    def T(self) -> "Basis":
+        """The transpose, shape (rank, size)."""
+        return Basis(self._matrix.T.tocsr(), self.info)
+
+    @property
+    def H(self) -> "Basis":
+        """The conjugate transpose."""
+        return Basis(self._matrix.conj().T.tocsr(), self.info)
+
+    def conj(self) -> "Basis":
+        return Basis(self._matrix.conj().tocsr(), self.info)
+
+    def dense(self) -> np.ndarray:
+        """The basis as a dense array."""
+        return self._matrix.toarray()
+
+    def sparse(self) -> scipy.sparse.csr_matrix:
+        """The basis as a scipy sparse matrix (a copy)."""
+        return self._matrix.copy()
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.dense(), dtype=dtype)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise IndexError(f"a basis has two axes, got the index {key!r}")
+            rows, cols = key
+        else:
+            rows, cols = key, slice(None)
+        chosen = np.arange(self.shape[1])[cols]
+        block = self._matrix[:, np.atleast_1d(chosen)].toarray()
+        if np.ndim(chosen) == 0:
+            block = block[:, 0]
+        return block[rows]
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return (f"Basis(shape={self.shape}, strategy={self.info.strategy!r}, "
+                f"seconds={self.info.seconds:.3g}, gap={self.info.gap:.3g})")
+
+
+class Projector:
+    """The orthogonal projector ``P = Q Qᴴ`` onto the equivariant subspace,
+    applied as ``Q @ (Qᴴ @ x)``; ``P.dense()`` forms the matrix when asked."""
+
+    def __init__(self, basis: Basis):
+        self.basis = basis
+        self.shape = (basis.shape[0], basis.shape[0])
+        self.dtype = basis.dtype
+
+    def __matmul__(self, x):
+        x = np.asarray(x)
+        return self.basis._matrix @ (self.basis._matrix.conj().T @ x)
+
+    @property
+    def T(self) -> "Projector":
+        return self if not np.iscomplexobj(np.empty(0, self.dtype)) else Projector(self.basis.conj())
+
+    def dense(self) -> np.ndarray:
+        q = self.basis._matrix
+        return (q @ q.conj().T).toarray()
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.dense(), dtype=dtype)
+
+    def __repr__(self) -> str:
+        return f"Projector(shape={self.shape}, rank={self.basis.shape[1]})"

@@ -1,0 +1,448 @@
+"""Groups in numbers: the Lie algebra and discrete generators of each group's
+base representation, and samples of group elements.
+
+The built-in groups follow emlp's conventions exactly (the same generators,
+in the same order), so that bases can be compared with emlp's. A permutation
+generator ``perm`` is the matrix ``P`` with ``P @ v == v[perm]``.
+
+>>> from repalg.groups import SO, S
+>>> lie_algebra(SO(3)).shape, discrete_generators(S(4)).shape
+((3, 3, 3), (3, 4, 4))
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Callable
+
+import numpy as np
+import scipy.linalg
+
+from ..symbolic.groups import DirectProduct, Embedded, GroupBase, NamedGroup
+
+Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
+
+
+class Group(GroupBase):
+    """A matrix group given by the generators of its base representation, as
+    emlp's users define groups: either by keyword,
+
+    >>> import numpy as np
+    >>> flip = Group(discrete_generators=[np.diag([-1.0, 1.0])], name="Flip")
+    >>> flip.d, flip.is_orthogonal, str(flip)
+    (2, True, 'Flip')
+
+    or as a subclass that sets ``lie_algebra`` / ``discrete_generators`` (and
+    ``d`` where there are none) before calling ``super().__init__(*args)``:
+
+    >>> class Rot(Group):
+    ...     def __init__(self, k):
+    ...         t = 2 * np.pi / k
+    ...         self.discrete_generators = [[[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]]
+    ...         super().__init__(k)
+    >>> str(Rot(4)), Rot(4) == Rot(4)
+    ('Rot(4)', True)
+
+    Properties (orthogonal, permutation, compact, complex) are read off the
+    generators; two groups are equal when their names, arguments and
+    generators are. Register one by name to use it in text:
+    ``repalg.register_group("Flip", flip)``.
+    """
+
+    lie_algebra = None
+    discrete_generators = None
+    d = None
+    z_scale = None
+
+    def __init__(self, *args, lie_algebra=None, discrete_generators=None, d=None, name=None):
+        if lie_algebra is not None:
+            self.lie_algebra = lie_algebra
+        if discrete_generators is not None:
+            self.discrete_generators = discrete_generators
+        if d is not None:
+            self.d = d
+        self.args = args
+        self.name = name or type(self).__name__
+        dims = {np.shape(m)[-1] for m in _as_list(self.lie_algebra) + _as_list(self.discrete_generators)}
+        if self.d is not None:
+            dims.add(self.d)
+        if len(dims) != 1:
+            raise ValueError(f"the group {self.name}: its generators must all be d×d for one d "
+                             f"(give d= when it has none), got sizes {sorted(dims)}")
+        self.d = int(dims.pop())
+        if self.d < 1:
+            raise ValueError(f"the group {self.name} must act on at least one dimension")
+        self.lie_algebra = _stack(self.lie_algebra, self.d, f"{self.name}: lie_algebra")
+        self.discrete_generators = _stack(self.discrete_generators, self.d, f"{self.name}: discrete_generators")
+        self.lie_algebra.flags.writeable = False
+        self.discrete_generators.flags.writeable = False
+        lie, disc = self.lie_algebra, self.discrete_generators
+        self.is_complex = bool(np.iscomplexobj(lie) or np.iscomplexobj(disc))
+        unitary = (np.allclose(np.swapaxes(lie.conj(), 1, 2), -lie)
+                   and np.allclose(np.swapaxes(disc.conj(), 1, 2) @ disc, np.eye(self.d)))
+        self.is_orthogonal = unitary and not self.is_complex
+        self.is_compact = unitary
+        self.is_discrete = len(lie) == 0
+        self.is_permutation = self.is_discrete and all(_is_permutation(h) for h in disc)
+        digest = hashlib.sha256()
+        for array in (lie, disc):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        self._key = (type(self).__name__, self.name, args, digest.hexdigest())
+
+    def __eq__(self, other):
+        return isinstance(other, Group) and self._key == other._key
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __str__(self) -> str:
+        if not self.args:
+            return self.name
+        return f"{self.name}({','.join(str(a) for a in self.args)})"
+
+
+def _as_list(generators) -> list:
+    if generators is None:
+        return []
+    return list(generators)
+
+
+def _stack(generators, d: int, what: str) -> np.ndarray:
+    items = [np.asarray(m) for m in _as_list(generators)]
+    for m in items:
+        if m.shape != (d, d):
+            raise ValueError(f"{what}: each generator must be a {d}×{d} matrix, got shape {m.shape}")
+    dtype = np.complex128 if any(np.iscomplexobj(m) for m in items) else np.float64
+    return np.array(items, dtype=dtype).reshape(len(items), d, d)
+
+
+def _is_permutation(h: np.ndarray) -> bool:
+    return bool(np.isrealobj(h) and np.all((h == 0) | (h == 1)) and np.all(h.sum(0) == 1) and np.all(h.sum(1) == 1))
+
+
+def signed_permutation(h: np.ndarray):
+    """``(perm, sign)`` with ``h @ v == sign * v[perm]``, or None if ``h`` is
+    not a signed permutation matrix.
+
+    >>> signed_permutation(np.array([[0., -1.], [1., 0.]]))
+    (array([1, 0]), array([-1.,  1.]))
+    """
+    if np.iscomplexobj(h):
+        return None
+    nonzero = np.abs(h) > 1e-12  # cos(pi/2) is 6e-17, not 0
+    if not (np.all(nonzero.sum(0) == 1) and np.all(nonzero.sum(1) == 1)
+            and np.allclose(np.abs(h[nonzero]), 1, rtol=0, atol=1e-12)):
+        return None
+    perm = np.argmax(nonzero, axis=1)
+    return perm, np.sign(h[np.arange(len(h)), perm])
+
+
+# -- emlp's built-in groups -----------------------------------------------------
+
+def _permutation_matrix(perm) -> np.ndarray:
+    perm = np.asarray(perm)
+    return np.eye(len(perm))[perm]
+
+
+def _no_generators(d: int) -> np.ndarray:
+    return np.zeros((0, d, d))
+
+
+def _so(n: int) -> np.ndarray:
+    lie = np.zeros((n * (n - 1) // 2, n, n))
+    k = 0
+    for i in range(n):
+        for j in range(i):
+            lie[k, i, j], lie[k, j, i] = 1, -1
+            k += 1
+    return lie
+
+
+def _reflection(n: int) -> np.ndarray:
+    h = np.eye(n)
+    h[0, 0] = -1
+    return h[None]
+
+
+def _rotation(k: int) -> np.ndarray:
+    t = 2 * np.pi / k
+    return np.array([[[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]]])
+
+
+def _shift(n: int) -> np.ndarray:
+    """emlp's LazyShift(n): v -> roll(v, 1)."""
+    return _permutation_matrix(np.roll(np.arange(n), 1))
+
+
+def _lorentz_boosts_and_rotations(p: int, q: int) -> np.ndarray:
+    """so(p,q) with the time-like coordinates first: boosts between a time and a
+    space axis (symmetric), then rotations within each block (antisymmetric).
+    For (1,3) this is emlp's SO13p: three boosts, then SO(3)'s generators."""
+    n = p + q
+    boosts = []
+    for t in range(p):
+        for x in range(p, n):
+            b = np.zeros((n, n))
+            b[x, t] = b[t, x] = 1
+            boosts.append(b)
+    rotations = []
+    for offset, m in ((0, p), (p, q)):
+        for a in _so(m):
+            r = np.zeros((n, n))
+            r[offset:offset + m, offset:offset + m] = a
+            rotations.append(r)
+    return np.array(boosts + rotations).reshape(-1, n, n)
+
+
+def _indefinite(name: str, p: int, q: int) -> Generators:
+    lie = _lorentz_boosts_and_rotations(p, q)
+    n = p + q
+    if name == "SO+":
+        return lie, _no_generators(n)
+    if name == "SO":  # emlp's SO13: -I joins the identity component
+        return lie, -np.eye(n)[None]
+    # O(p,q): emlp's O13 uses -I and the time reversal diag(-1, 1, ..., 1)
+    time_reversal = np.eye(n)
+    time_reversal[0, 0] = -1
+    return lie, np.stack([-np.eye(n), time_reversal])
+
+
+def _sp(m: int) -> np.ndarray:
+    lie = np.zeros((m * (2 * m + 1), 2 * m, 2 * m))
+    k = 0
+    for i in range(m):
+        for j in range(m):
+            lie[k, i, j], lie[k, m + j, m + i] = 1, -1
+            k += 1
+    for i in range(m):
+        for j in range(i + 1):
+            lie[k, m + i, j] = lie[k, m + j, i] = 1
+            k += 1
+            lie[k, i, m + j] = lie[k, j, m + i] = 1
+            k += 1
+    return lie
+
+
+def _unitary(n: int, special: bool) -> np.ndarray:
+    size = n * n - 1 if special else n * n
+    real, imag = np.zeros((size, n, n)), np.zeros((size, n, n))
+    k = 0
+    for i in range(n):
+        for j in range(i):
+            real[k, i, j], real[k, j, i] = 1, -1
+            k += 1
+            imag[k, i, j] = imag[k, j, i] = 1
+            k += 1
+    for i in range(n - 1 if special else n):
+        imag[k, i, i] = 1
+        if special:
+            for j in range(n):
+                if j != i:
+                    imag[k, j, j] = -1 / (n - 1)
+        k += 1
+    return real + 1j * imag
+
+
+def _sl(n: int, general: bool) -> np.ndarray:
+    lie = []
+    for i in range(n):
+        for j in range(n):
+            if general or i != j:
+                e = np.zeros((n, n))
+                e[i, j] = 1
+                lie.append(e)
+    if not general:
+        for i in range(n - 1):
+            e = np.zeros((n, n))
+            e[i, i], e[-1, -1] = 1, -1
+            lie.append(e)
+    return np.array(lie).reshape(-1, n, n)
+
+
+def _transpositions(n: int) -> np.ndarray:
+    """emlp's S(n): the transpositions (0 i) for i = 1..n-1."""
+    perms = []
+    for i in range(1, n):
+        perm = np.arange(n)
+        perm[0], perm[i] = i, 0
+        perms.append(_permutation_matrix(perm))
+    return np.array(perms).reshape(-1, n, n)
+
+
+# The cube's faces and the Rubik's cube's facets, labelled as in emlp.
+_CUBE_TURNS = ([4, 1, 0, 3, 5, 2], [3, 0, 2, 5, 4, 1])
+
+
+def _rubiks_cube() -> np.ndarray:
+    """Quarter turns of the six faces, permuting the 48 facets that move.
+
+    Faces are numbered U, F, R, B, L, D (the net of the cube); each face's
+    nine facets are read row by row, and the centre (index 4), which never
+    moves, is left out of the labelling."""
+
+    def padded(labels):
+        grid = np.zeros((6, 9), dtype=int)
+        grid[:, :4], grid[:, 5:] = labels.reshape(6, 8)[:, :4], labels.reshape(6, 8)[:, 4:]
+        return grid
+
+    def unpadded(grid):
+        return np.concatenate([grid[:, :4], grid[:, 5:]], axis=1).reshape(-1)
+
+    def cycle_faces(faces):
+        grid = padded(np.arange(48))
+        grid[faces] = grid[np.roll(faces, 1)]
+        return unpadded(grid)
+
+    grid = padded(np.arange(48))
+    grid[0] = np.rot90(grid[0].reshape(3, 3), 1).reshape(9)  # the up face turns
+    side = np.array([1, 2, 3, 4])  # F, R, B, L: their top rows follow
+    grid[side, :3] = grid[np.roll(side, 1), :3]
+    up = unpadded(grid)
+    front = cycle_faces(np.array([0, 2, 5, 4]))  # whole-cube rotations
+    back = np.argsort(front)
+    left = cycle_faces(np.array([0, 1, 5, 3]))
+    right = np.argsort(left)
+    turns = [
+        up,
+        right[up[left]],
+        back[up[front]],
+        left[up[right]],
+        front[up[back]],
+        right[right[up[left[left]]]],
+    ]
+    return np.array([_permutation_matrix(t) for t in turns])
+
+
+def _zk_zn_zn(k: int, n: int) -> np.ndarray:
+    ik, inn = np.eye(k), np.eye(n)
+    rotate = _permutation_matrix(np.rot90(np.arange(n * n).reshape(n, n), 4 // k).reshape(-1))
+    shift_n = _shift(n)
+    return np.array([
+        np.kron(np.kron(ik, shift_n), inn),
+        np.kron(np.kron(ik, inn), shift_n),
+        np.kron(_shift(k), rotate),
+    ])
+
+
+_BUILTIN: dict[str, Callable[..., Generators]] = {
+    "SO": lambda *a: _indefinite("SO", *a) if len(a) == 2 else (_so(a[0]), _no_generators(a[0])),
+    "O": lambda *a: _indefinite("O", *a) if len(a) == 2 else (_so(a[0]), _reflection(a[0])),
+    "SO+": lambda p, q: _indefinite("SO+", p, q),
+    "Sp": lambda m: (_sp(m), _no_generators(2 * m)),
+    "SU": lambda n: (_unitary(n, special=True), _no_generators(n).astype(complex)),
+    "U": lambda n: (_unitary(n, special=False), _no_generators(n).astype(complex)),
+    "SL": lambda n: (_sl(n, general=False), _no_generators(n)),
+    "GL": lambda n: (_sl(n, general=True), _no_generators(n)),
+    "C": lambda k: (_no_generators(2), _rotation(k)),
+    "D": lambda k: (_no_generators(2), np.concatenate([_rotation(k), np.array([[[-1.0, 0], [0, 1]]])])),
+    "Z": lambda n: (_no_generators(n), _shift(n)[None]),
+    "S": lambda n: (_no_generators(n), _transpositions(n)),
+    "Cube": lambda: (_no_generators(6), np.array([_permutation_matrix(p) for p in _CUBE_TURNS])),
+    "RubiksCube": lambda: (_no_generators(48), _rubiks_cube()),
+    "ZksZnxZn": lambda k, n: (_no_generators(k * n * n), _zk_zn_zn(k, n)),
+    "Trivial": lambda n: (_no_generators(n), _no_generators(n)),
+    "Scaling": lambda n: (np.eye(n)[None], _no_generators(n)),
+}
+
+# emlp samples the boosts of the Lorentz groups with a smaller spread
+_Z_SCALE = {("SO+", (1, 3)), ("SO", (1, 3)), ("O", (1, 3))}
+
+
+@functools.lru_cache(maxsize=256)
+def generators(group: GroupBase) -> Generators:
+    """``(lie_algebra, discrete_generators)`` of ``group``, read-only arrays.
+
+    >>> [g.shape for g in generators(O2eR3())]
+    [(1, 3, 3), (1, 3, 3)]
+    """
+    if isinstance(group, Group):
+        return group.lie_algebra, group.discrete_generators
+    if isinstance(group, NamedGroup):
+        if group.name not in _BUILTIN:
+            raise ValueError(f"no generators are known for the group {group}: define it with "
+                             f"repalg.Group(lie_algebra=..., discrete_generators=...) to solve with it")
+        lie, disc = _BUILTIN[group.name](*group.args)
+    elif isinstance(group, Embedded):
+        lie, disc = _embedded(group)
+    elif isinstance(group, DirectProduct):
+        lie, disc = _direct_product(group)
+    else:
+        raise TypeError(f"not a group: {group!r}")
+    lie, disc = np.array(lie), np.array(disc)
+    lie.flags.writeable = disc.flags.writeable = False
+    return lie, disc
+
+
+def _embedded(group: Embedded) -> Generators:
+    lie0, disc0 = generators(group.base)
+    d, n = group.base.d, group.n
+    lie = np.zeros((len(lie0), n, n), dtype=lie0.dtype)
+    lie[:, :d, :d] = lie0
+    disc = np.tile(np.eye(n, dtype=disc0.dtype), (len(disc0), 1, 1))
+    disc[:, :d, :d] = disc0
+    return lie, disc
+
+
+def _direct_product(group: DirectProduct) -> Generators:
+    """Generators acting on the Kronecker product of the factors' spaces."""
+    dims = [g.d for g in group.factors]
+    lie, disc = [], []
+    for i, factor in enumerate(group.factors):
+        left, right = np.eye(int(np.prod(dims[:i]))), np.eye(int(np.prod(dims[i + 1:])))
+        fl, fd = generators(factor)
+        lie += [np.kron(np.kron(left, a), right) for a in fl]
+        disc += [np.kron(np.kron(left, h), right) for h in fd]
+    d = group.d
+    dtype = np.complex128 if group.is_complex else np.float64
+    return np.array(lie, dtype=dtype).reshape(-1, d, d), np.array(disc, dtype=dtype).reshape(-1, d, d)
+
+
+def lie_algebra(group: GroupBase) -> np.ndarray:
+    """The Lie algebra generators of the base representation, (k, d, d)."""
+    return generators(group)[0]
+
+
+def discrete_generators(group: GroupBase) -> np.ndarray:
+    """The discrete generators of the base representation, (m, d, d)."""
+    return generators(group)[1]
+
+
+def _rng(key) -> np.random.Generator | np.random.RandomState:
+    if key is None:
+        return np.random.mtrand._rand  # numpy's global generator, as emlp
+    if isinstance(key, (int, np.integer)):
+        return np.random.default_rng(int(key))
+    import jax  # a JAX key
+
+    data = np.asarray(jax.random.key_data(key) if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key) else key)
+    return np.random.default_rng(data.astype(np.uint32).reshape(-1).tolist())
+
+
+def samples(group: GroupBase, n: int, key=None) -> np.ndarray:
+    """``n`` elements of ``group`` (shape (n, d, d)): the exponential of a random
+    Lie algebra element times random words in the discrete generators, as emlp
+    draws them (not Haar measure).
+
+    >>> from repalg.groups import SO
+    >>> g = samples(SO(3), 2, key=0)
+    >>> bool(np.allclose(g[0] @ g[0].T, np.eye(3)))
+    True
+    """
+    lie, disc = generators(group)
+    rng = _rng(key)
+    scale = np.ones(len(lie))
+    if isinstance(group, NamedGroup) and (group.name, group.args) in _Z_SCALE:
+        scale[:3] = 0.3
+    dtype = np.complex128 if group.is_complex else np.float64
+    out = np.empty((n, group.d, group.d), dtype=dtype)
+    for s in range(n):
+        g = np.eye(group.d, dtype=dtype)
+        if len(lie):
+            g = scipy.linalg.expm(np.tensordot(rng.standard_normal(len(lie)) * scale, lie, axes=1))
+        for _ in range(3):  # three rounds of random powers of each discrete generator
+            for h in disc:
+                power = int(rng.integers(-5, 5)) if hasattr(rng, "integers") else int(rng.randint(-5, 5))
+                g = g @ np.linalg.matrix_power(h, power)
+        out[s] = g
+    return out
