@@ -1,7 +1,8 @@
 """The ``repalg`` command line.
 
-    repalg canon "5*V*(2+V)"                 the canonical form
-    repalg canon "10*T(1)+5*T(2)" --group "S(5)"   ... and the size
+    repalg canon "5*V*(2+V)"                          the canonical form
+    repalg canon "10*T(1)+5*T(2)" --group "S(5)"      ... and the size
+    repalg basis "T(1,0)>>T(2,1)" --group "O(1,3)"   the equivariant basis
 """
 
 from __future__ import annotations
@@ -9,8 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+
 from . import __version__
-from .symbolic import ParseError, group, parse
+from .numeric import SolveError
+from .symbolic import Scalar, group, parse
+from .testing import equivariance_error
+
+DENSE_SAVE_LIMIT = 50_000_000
+"""Bases with more entries than this are saved in sparse (CSR) form."""
 
 DEFAULT_EXPRESSION = "10*T(1)+5*T(2)"
 DEFAULT_GROUP = "S(5)"
@@ -28,6 +36,40 @@ def _canon(args: argparse.Namespace) -> int:
     if group_text is not None or rep.groups():
         print(f"size:       {rep.size()}")
     return 0
+
+
+def _bound(args: argparse.Namespace):
+    rep = parse(args.expression)
+    return rep(group(args.group)) if args.group is not None else rep
+
+
+def _basis(args: argparse.Namespace) -> int:
+    rep = _bound(args)
+    basis = rep.equivariant_basis()
+    info = basis.info
+    rank = basis.shape[1]
+    error = equivariance_error(lambda c: basis @ c, rank * Scalar, rep, samples=args.samples) if rank else 0.0
+    print(f"representation:     {rep!r}")
+    print(f"size:               {info.size}")
+    print(f"rank:               {rank}")
+    print(f"strategy:           {info.strategy}")
+    print(f"time:               {info.seconds:.3g} s")
+    print(f"spectral gap:       {info.gap:.3g}" + (" (exact)" if info.gap == np.inf else ""))
+    print(f"equivariance error: {error:.3g} (largest over {args.samples} sampled elements, float64)")
+    if args.save:
+        _save(args.save, rep, basis)
+        print(f"saved:              {args.save}")
+    return 0
+
+
+def _save(path: str, rep, basis) -> None:
+    meta = {"representation": np.array(repr(rep)), "strategy": np.array(basis.info.strategy),
+            "gap": np.array(basis.info.gap)}
+    if basis.shape[0] * basis.shape[1] <= DENSE_SAVE_LIMIT:
+        np.savez(path, basis=basis.dense(), **meta)
+    else:
+        m = basis.sparse()
+        np.savez(path, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape), **meta)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     canon.add_argument("expression", nargs="?", help='a representation, e.g. "5*V*(2+V)" or "T(1,0)>>T(2,1)"')
     canon.add_argument("--group", "-g", help='a group to bind, e.g. "SO(3)", "O(1,3)", "S(5)", "SO(3) x S(4)"')
     canon.set_defaults(run=_canon)
+    basis = commands.add_parser(
+        "basis", help="solve for the equivariant basis of a representation",
+        description="Solve for an orthonormal basis of the equivariant subspace of a representation "
+                    "(for A>>B, the equivariant linear maps from A to B) and print its size, rank, the "
+                    "strategy and time of the solve, the spectral gap that certifies the rank, and the "
+                    "equivariance error on sampled group elements.",
+    )
+    basis.add_argument("expression", help='a representation, e.g. "T(1,0)>>T(2,1)"')
+    basis.add_argument("--group", "-g", help='the group to bind, e.g. "O(1,3)" (unless the expression binds its own)')
+    basis.add_argument("--save", metavar="FILE.npz",
+                       help="write the basis to an npz file: 'basis' (dense), or 'data', 'indices', 'indptr', "
+                            "'shape' (CSR) when it has more than 5e7 entries; with 'representation' and 'strategy'")
+    basis.add_argument("--samples", type=int, default=5, help="group elements for the equivariance check (5)")
+    basis.set_defaults(run=_basis)
     return parser
 
 
@@ -67,10 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.run(args)
-    except ParseError as error:
-        print(f"repalg: error: {error}", file=sys.stderr)
-        return 2
-    except ValueError as error:
+    except (ValueError, SolveError, OSError) as error:
         print(f"repalg: error: {error}", file=sys.stderr)
         return 2
 

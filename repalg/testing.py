@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from .numeric.operators import float64
 from .symbolic import Rep, parse
 
-__all__ = ["assert_equivalent"]
+__all__ = ["assert_equivalent", "assert_equivariant", "equivariance_error", "scale_adjusted_error"]
 
 
 def _rep(value, side: str) -> Rep:
@@ -18,7 +21,7 @@ def _rep(value, side: str) -> Rep:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return parse(str(value))
-    raise TypeError(f"assert_equivalent: the {side} side must be a representation or its text, got {value!r}")
+    raise TypeError(f"the {side} side must be a representation or its text, got {value!r}")
 
 
 def assert_equivalent(a, b) -> None:
@@ -52,3 +55,62 @@ def assert_equivalent(a, b) -> None:
         f"  right canonical: {right.canonical()!r}",
         "  differ at:       " + "; ".join(diffs),
     ]))
+
+
+def scale_adjusted_error(t1, t2, g) -> float:
+    """emlp's relative error between ``t1`` and ``t2``, scaled by the larger of
+    their sizes and the distance of the group element ``g`` from the identity.
+
+    >>> scale_adjusted_error(np.ones(3), np.ones(3), np.eye(3))
+    0.0
+    """
+    t1, t2, g = np.asarray(t1), np.asarray(t2), np.asarray(g)
+    error = np.sqrt(np.mean(np.abs(t1 - t2) ** 2))
+    tscale = np.sqrt(np.mean(np.abs(t1) ** 2)) + np.sqrt(np.mean(np.abs(t2) ** 2))
+    gscale = np.sqrt(np.mean(np.abs(g - np.eye(g.shape[-1])) ** 2))
+    return float(error / max(tscale, gscale, 1e-7))
+
+
+def _element(group, g):
+    return {group: g} if not isinstance(group, tuple) else dict(zip(group, g))
+
+
+def equivariance_error(f, rep_in, rep_out, group=None, samples: int = 5, key=0) -> float:
+    """The largest scale-adjusted error of ``f(rho_in(g) x) = rho_out(g) f(x)``
+    over ``samples`` group elements and random inputs, computed in float64.
+    ``f`` maps a vector of size ``rep_in.size()`` to one of size
+    ``rep_out.size()``; the group defaults to the one the reps are bound to.
+
+    >>> from repalg.reps import V
+    >>> from repalg.groups import SO
+    >>> equivariance_error(lambda x: 2 * x, V(SO(3)), V(SO(3))) < 1e-12
+    True
+    """
+    rep_in, rep_out = _rep(rep_in, "input"), _rep(rep_out, "output")
+    groups = tuple(dict.fromkeys(rep_in.groups() + rep_out.groups())) if group is None else (group,)
+    rng = np.random.default_rng(key)
+    worst = 0.0
+    with float64():
+        for i in range(samples):
+            g = {G: G.samples(1, key=int(rng.integers(2**31)))[0] for G in groups}
+            x = rng.normal(size=rep_in.size())
+            lhs = np.asarray(f(np.asarray(rep_in.rho(g) @ x)))
+            rhs = np.asarray(rep_out.rho(g) @ np.asarray(f(x)))
+            for element in g.values():
+                worst = max(worst, scale_adjusted_error(lhs, rhs, element))
+    return worst
+
+
+def assert_equivariant(f, rep_in, rep_out, group=None, tolerance: float = 1e-6, samples: int = 5, key=0) -> None:
+    """Raise ``AssertionError`` unless ``f`` commutes with the group's action:
+    ``f(rho_in(g) x) = rho_out(g) f(x)`` within ``tolerance`` (emlp's
+    scale-adjusted relative error) on sampled elements.
+
+    >>> from repalg.reps import V
+    >>> from repalg.groups import SO
+    >>> assert_equivariant(lambda x: x, V(SO(3)), V(SO(3)))
+    """
+    error = equivariance_error(f, rep_in, rep_out, group, samples, key)
+    if not error <= tolerance:
+        raise AssertionError(f"not equivariant: relative error {error:.3g} > {tolerance:g} "
+                             f"for {_rep(rep_in, 'input')!r} -> {_rep(rep_out, 'output')!r}")

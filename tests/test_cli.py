@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from repalg.cli import main
@@ -58,3 +59,29 @@ def test_unknown_command_fails():
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_basis_prints_the_solve(capsys, tmp_path):
+    target = tmp_path / "basis.npz"
+    assert main(["basis", "T(1,0)>>T(2,1)", "--group", "O(1,3)", "--save", str(target)]) == 0
+    out = capsys.readouterr().out
+    for line in ["size:               256", "rank:               3", "strategy:           dense",
+                 "spectral gap:", "equivariance error:", "time:"]:
+        assert line in out
+    error = float(out.split("equivariance error: ")[1].split()[0])
+    assert error < 1e-9
+    saved = np.load(target)
+    assert saved["basis"].shape == (256, 3) and str(saved["representation"]) == "(V**2*V.T**2)(O(1,3))"
+
+
+def test_basis_of_a_permutation_group_is_exact(capsys):
+    assert main(["basis", "V>>V", "-g", "RubiksCube"]) == 0
+    out = capsys.readouterr().out
+    assert "rank:               6" in out and "orbit" in out and "(exact)" in out
+
+
+def test_basis_refuses_what_is_too_large():
+    result = run("basis", "T(9)", "--group", "SO(3)")
+    assert result.returncode == 2
+    assert "V**9" in result.stderr and "19683" in result.stderr and "GiB" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -353,6 +353,7 @@ _Z_SCALE = {("SO+", (1, 3)), ("SO", (1, 3)), ("O", (1, 3))}
 def generators(group: GroupBase) -> Generators:
     """``(lie_algebra, discrete_generators)`` of ``group``, read-only arrays.
 
+    >>> from repalg.groups import O2eR3
     >>> [g.shape for g in generators(O2eR3())]
     [(1, 3, 3), (1, 3, 3)]
     """

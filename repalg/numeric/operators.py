@@ -125,3 +125,19 @@ def block_diag(blocks: list) -> Operator:
         return _dense_block_diag(*mats) if mats else jnp.zeros((0, 0))
 
     return Operator(n, apply, dense)
+
+
+def float64():
+    """A context in which JAX computes in float64, leaving the global flag as it was.
+
+    >>> with float64():
+    ...     print(jnp.ones(1).dtype)
+    float64
+    """
+    import jax
+
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64  # JAX before 0.7
+
+    return enable_x64()

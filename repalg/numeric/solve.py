@@ -183,8 +183,9 @@ def _orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
 
 def _dense_null_space(group, atoms: tuple, lie, disc, size: int):
     if size > MAX_DENSE:
-        raise TooLargeError(f"{size}×{size} is too large for the dense solver ({MAX_DENSE} at most): "
-                            f"its constraint operator alone needs {size * size * 8 / 2**30:.3g} GiB")
+        raise TooLargeError(f"{_describe(group, atoms)} has size {size}, too large for the dense solver "
+                            f"({MAX_DENSE} at most): its {size}×{size} constraint operator alone would need "
+                            f"{size * size * 8 / 2**30:.3g} GiB")
     dtype = np.complex128 if group.is_complex or np.iscomplexobj(lie) or np.iscomplexobj(disc) else np.float64
     m = np.zeros((size, size), dtype=dtype)
     for a in lie:
