@@ -7,6 +7,8 @@
 256
 """
 
+__version__ = "0.1.0"
+
 from .symbolic import (
     ParseError,
     Rep,
@@ -19,11 +21,9 @@ from .symbolic import (
     register_group,
     register_rep,
 )
-from .numeric import Group, SolveError, TooLargeError, clear_cache
-
-__version__ = "0.1.0"
+from .numeric import Group, SolveError, TooLargeError, clear_cache, set_cache_dir
 
 __all__ = [
     "Group", "ParseError", "Rep", "Scalar", "SolveError", "T", "TooLargeError", "V", "Vector",
-    "__version__", "clear_cache", "group", "parse", "register_group", "register_rep",
+    "__version__", "clear_cache", "group", "parse", "register_group", "register_rep", "set_cache_dir",
 ]

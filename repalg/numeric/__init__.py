@@ -11,20 +11,20 @@ import sys
 
 from ..symbolic import backend as _backend
 from .basis import Basis, Projector, SolveInfo
+from .cache import cache_dir, clear_cache, set_cache_dir
 from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
 from .rho import drho, rho
 from .solve import (
     MAX_DENSE,
     SolveError,
     TooLargeError,
-    clear_cache,
     equivariant_basis,
     equivariant_projector,
 )
 
 __all__ = [
     "Basis", "Group", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError",
-    "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector",
+    "cache_dir", "clear_cache", "set_cache_dir", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector",
     "generators", "lie_algebra", "rho", "samples", "signed_permutation",
 ]
 

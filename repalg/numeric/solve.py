@@ -5,14 +5,24 @@ where it splits by structure:
 
 1. structure: the canonical form is a sum of monomials, whose invariants are
    solved separately (each distinct monomial once, and cached); a monomial
-   that mixes groups is the Kronecker product of one solution per group;
+   that mixes groups is the Kronecker product of one solution per group, and
+   so is a tensor power over a direct product of groups (``SO(3)*S(4)``), up
+   to a permutation of axes;
 2. orbit: for a group of (signed) permutations acting on a tensor power of its
    base representation, the invariants are the orbits of index tuples, found
    exactly with a connected-components pass over the generators' moves;
-3. dense: otherwise, the null space of the constraint operator
+3. weights: for a Lie group, commuting diagonalizable generators (a torus)
+   act diagonally in a basis of tensor products of their eigenvectors, and an
+   invariant lies in their zero-weight space, far smaller than the whole; the
+   remaining Lie constraints are solved there (a float64 eigendecomposition,
+   the rank certified by a spectral gap), then the discrete generators on the
+   few solutions left, by structured matrix-vector products;
+4. dense: otherwise, the null space of the constraint operator
    ``M = Σ Cᴴ C`` (C = ``drho(A)`` for Lie generators, ``rho(h) - I`` for
-   discrete ones) from a float64 eigendecomposition, the rank certified by a
-   spectral gap.
+   discrete ones) from a float64 eigendecomposition, certified the same way.
+
+Before allocating, each rung estimates the memory it needs and refuses, with
+the size and the estimate, what will not fit.
 
 The basis is then handed back in the user's coordinates through the layout.
 
@@ -23,8 +33,10 @@ The basis is then handed back in the user's coordinates through the layout.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import time
-from collections import OrderedDict
 from functools import reduce
 
 import numpy as np
@@ -33,6 +45,8 @@ import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
+from ..symbolic.groups import DirectProduct
+from . import cache
 from .basis import Basis, Projector, SolveInfo
 from .groups import generators, signed_permutation
 from .rho import atom_drho, atom_rho
@@ -49,7 +63,8 @@ NONZERO_LEVEL = 1e-6
 """...and the smallest nonzero one must lie above this fraction, so that the
 rank is certified by a clear gap."""
 
-CACHE_ENTRIES = 512
+MEMORY_FRACTION = 0.8
+"""The share of the machine's available memory one solve may plan to use."""
 
 
 class SolveError(ArithmeticError):
@@ -61,17 +76,6 @@ class TooLargeError(ValueError):
     """The problem would need more memory than a solve may take."""
 
 
-_cache: OrderedDict = OrderedDict()
-
-
-def clear_cache() -> None:
-    """Forget every solved subproblem.
-
-    >>> clear_cache()
-    """
-    _cache.clear()
-
-
 def equivariant_basis(rep: Rep) -> Basis:
     """The orthonormal basis of ``{v : rho(g) v = v for all g}`` in ``rep``'s
     coordinates (see ``Rep.equivariant_basis``)."""
@@ -79,16 +83,18 @@ def equivariant_basis(rep: Rep) -> Basis:
     unbound = [a for a in rep.atoms() if a.group is None]
     if unbound:
         raise ValueError(f"{rep!r} has atoms bound to no group: bind one first, as in rep(SO(3))")
+    size = rep.size()
+    if 24 * size > _available_bytes() * MEMORY_FRACTION:  # the layout and one column, at least
+        raise TooLargeError(f"{rep!r} has size {size}: even its layout would need "
+                            f"{24 * size / 2**30:.3g} GiB, more than this machine has")
     blocks, infos = [], []
     for monomial, count in rep.canonical_terms():
         q, info = _solve_monomial(monomial)
         blocks.extend([q] * count)
         infos.extend([info] * count)
-    size = rep.size()
     canonical = scipy.sparse.block_diag(blocks, format="csr") if blocks else scipy.sparse.csr_matrix((0, 0))
     matrix = canonical[np.argsort(rep.layout())] if size else canonical
-    strategies = sorted({i.strategy for i in infos}) or ["trivial"]
-    info = SolveInfo(strategy="+".join(strategies), seconds=time.perf_counter() - start,
+    info = SolveInfo(strategy=_strategies(infos) or "trivial", seconds=time.perf_counter() - start,
                      gap=min((i.gap for i in infos), default=np.inf), rank=matrix.shape[1], size=size)
     return Basis(matrix.tocsr(), info)
 
@@ -96,6 +102,11 @@ def equivariant_basis(rep: Rep) -> Basis:
 def equivariant_projector(rep: Rep) -> Projector:
     """The projector onto the equivariant subspace of ``rep``, applied lazily."""
     return Projector(equivariant_basis(rep))
+
+
+def _strategies(infos) -> str:
+    """The strategies of several solves, each named once: 'orbit+weights'."""
+    return "+".join(sorted({part for i in infos for part in i.strategy.split("+")}))
 
 
 def _monomial_atoms(monomial: Rep) -> list:
@@ -118,32 +129,90 @@ def _solve_monomial(monomial: Rep):
     solved = [_solve_part(group, tuple(part)) for group, part in parts]
     q = reduce(lambda a, b: scipy.sparse.kron(a, b, format="csr"), [s[0] for s in solved])
     infos = [s[1] for s in solved]
-    strategy = "+".join(sorted({i.strategy for i in infos}))
+    strategy = _strategies(infos)
     return q, SolveInfo(strategy, sum(i.seconds for i in infos), min(i.gap for i in infos),
                         q.shape[1], q.shape[0])
 
 
+def _disk_key(group, atoms: tuple) -> str | None:
+    """The subproblem's key for the disk cache: its canonical text and a digest
+    of the group's generators. Representations of the user's own, known only
+    by name, are not kept on disk."""
+    if not all(a.dim is None for a in atoms):
+        return None
+    digest = hashlib.sha256()
+    for array in generators(group):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return f"{group}|{digest.hexdigest()}|{tensor(*atoms)!r}"
+
+
 def _solve_part(group, atoms: tuple):
     key = (group, atoms)
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
+    disk_key = _disk_key(group, atoms) if cache.cache_dir() is not None else None
+    found = cache.get(key, disk_key)
+    if isinstance(found, tuple) and len(found) == 3:  # from disk
+        q, strategy, gap = found
+        result = (q, SolveInfo(strategy, 0.0, gap, q.shape[1], q.shape[0]))
+        cache.put(key, result)
+        return result
+    if found is not None:
+        return found
     start = time.perf_counter()
-    lie, disc = generators(group)
-    moves = [signed_permutation(h) for h in disc]
     size = int(np.prod([a.size() for a in atoms]))
-    if len(lie) == 0 and len(disc) == 0:
-        q, strategy, gap = scipy.sparse.identity(size, format="csr"), "trivial", np.inf
-    elif len(lie) == 0 and all(m is not None for m in moves) and all(a.dim is None for a in atoms):
-        q, strategy, gap = _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
+    base = all(a.dim is None for a in atoms)
+    if base and isinstance(group, DirectProduct):
+        q, strategy, gap = _direct_product_basis(group, atoms)
     else:
-        q, gap = _dense_null_space(group, atoms, lie, disc, size)
-        strategy = "dense"
+        lie, disc = generators(group)
+        moves = [signed_permutation(h) for h in disc]
+        torus = _torus(lie) if base and len(lie) else None
+        if len(lie) == 0 and len(disc) == 0:
+            q, strategy, gap = scipy.sparse.identity(size, format="csr"), "trivial", np.inf
+        elif base and len(lie) == 0 and all(m is not None for m in moves):
+            _guard(group, atoms, size, 40 * size * (1 + len(moves)), "orbit")
+            q, strategy, gap = _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
+        elif torus is not None:
+            q, gap = _weight_basis(group, atoms, lie, disc, torus, size)
+            strategy = "weights"
+        else:
+            _guard(group, atoms, size, 24 * size * size, "dense")
+            q, gap = _dense_null_space(group, atoms, lie, disc, size)
+            strategy = "dense"
     result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size))
-    _cache[key] = result
-    if len(_cache) > CACHE_ENTRIES:
-        _cache.popitem(last=False)
+    cache.put(key, result, disk_key, (q, strategy, gap))
     return result
+
+
+def _available_bytes() -> int:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def _guard(group, atoms, size: int, estimate: float, rung: str) -> None:
+    """Refuse, before allocating, a solve that needs more memory than there is."""
+    available = _available_bytes() * MEMORY_FRACTION
+    if estimate > available:
+        raise TooLargeError(f"{_describe(group, atoms)} has size {size}: the {rung} solver would need about "
+                            f"{estimate / 2**30:.3g} GiB, and {available / 2**30:.3g} GiB may be used")
+
+
+def _direct_product_basis(group: DirectProduct, atoms: tuple):
+    """(V1⊗V2)^⊗k is V1^⊗k ⊗ V2^⊗k with its axes permuted: the invariants of
+    the product group are Kronecker products of each factor's."""
+    k = len(atoms)
+    parts = [_solve_part(g, tuple(Atom("V", group=g, dual=a.dual) for a in atoms)) for g in group.factors]
+    q = reduce(lambda a, b: scipy.sparse.kron(a, b, format="csr"), [p[0] for p in parts])
+    dims = [g.d for g in group.factors]
+    # axes of an index, position-major (the user's) and factor-major (the solution's)
+    order = [j * len(dims) + f for f in range(len(dims)) for j in range(k)]
+    factor_major = np.arange(group.d**k).reshape(dims * k).transpose(order).reshape(-1)
+    return q[np.argsort(factor_major)].tocsr(), _strategies([p[1] for p in parts]), min(p[1].gap for p in parts)
 
 
 def _orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
@@ -181,6 +250,27 @@ def _orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
     return scipy.sparse.csr_matrix((values, (index[valid], column)), shape=(n, len(orbits)))
 
 
+def _null_space(m: np.ndarray, what: str, scale_floor: float = 0.0):
+    """The certified null space of the positive semi-definite matrix m:
+    (orthonormal columns, spectral gap)."""
+    if not np.all(np.isfinite(m)):
+        raise SolveError(f"the constraints of {what} are not finite")
+    size = m.shape[0]
+    w, v = scipy.linalg.eigh(m, overwrite_a=True, check_finite=False)
+    scale = max(abs(w[-1]), abs(w[0]), scale_floor) if size else 0.0
+    if scale == 0.0:
+        return np.eye(size, dtype=m.dtype), np.inf
+    rank = int(np.sum(w < ZERO_LEVEL * scale))
+    largest_zero = max(w[rank - 1], 0.0) if rank else 0.0
+    smallest_nonzero = w[rank] if rank < size else np.inf
+    if smallest_nonzero < NONZERO_LEVEL * scale:
+        raise SolveError(
+            f"no clear spectral gap for {what}: eigenvalues of the constraint operator "
+            f"relative to its largest run {largest_zero / scale:.2e} (taken as zero) then "
+            f"{smallest_nonzero / scale:.2e}; the rank cannot be certified")
+    return v[:, :rank], float(smallest_nonzero / max(largest_zero, np.finfo(float).eps * scale))
+
+
 def _dense_null_space(group, atoms: tuple, lie, disc, size: int):
     if size > MAX_DENSE:
         raise TooLargeError(f"{_describe(group, atoms)} has size {size}, too large for the dense solver "
@@ -194,23 +284,8 @@ def _dense_null_space(group, atoms: tuple, lie, disc, size: int):
     for h in disc:
         c = _kron([atom_rho(atom, h, xp=np) for atom in atoms]) - scipy.sparse.identity(size)
         m += (c.conj().T @ c).toarray()
-    if not np.all(np.isfinite(m)):
-        raise SolveError(f"the constraints of {_describe(group, atoms)} are not finite")
-    w, v = scipy.linalg.eigh(m, overwrite_a=True, check_finite=False)
-    scale = max(abs(w[-1]), abs(w[0])) if size else 0.0
-    if scale == 0.0:
-        return scipy.sparse.identity(size, format="csr", dtype=dtype), np.inf
-    rank = int(np.sum(w < ZERO_LEVEL * scale))
-    largest_zero = max(w[rank - 1], 0.0) if rank else 0.0
-    smallest_nonzero = w[rank] if rank < size else np.inf
-    if smallest_nonzero < NONZERO_LEVEL * scale:
-        raise SolveError(
-            f"no clear spectral gap for {_describe(group, atoms)}: eigenvalues of the constraint operator "
-            f"relative to its largest run {largest_zero / scale:.2e} (taken as zero) then "
-            f"{smallest_nonzero / scale:.2e}; the rank cannot be certified")
-    gap = smallest_nonzero / max(largest_zero, np.finfo(float).eps * scale)
-    q = v[:, :rank]
-    return scipy.sparse.csr_matrix(q), float(gap)
+    q, gap = _null_space(m, _describe(group, atoms))
+    return scipy.sparse.csr_matrix(q), gap
 
 
 def _describe(group, atoms) -> str:
@@ -231,3 +306,136 @@ def _kronsum(mats: list) -> scipy.sparse.csr_matrix:
         term = scipy.sparse.kron(scipy.sparse.kron(left, scipy.sparse.csr_matrix(np.asarray(m))), right, format="csr")
         total = term if total is None else total + term
     return total
+
+
+def _kron_apply(mats: list, x: np.ndarray) -> np.ndarray:
+    """(mats[0] ⊗ mats[1] ⊗ …) @ x for x of shape (N, m), by reshaping."""
+    sizes = [m.shape[1] for m in mats]
+    t = x.reshape(sizes + [x.shape[1]])
+    for axis, m in enumerate(mats):
+        t = np.moveaxis(np.tensordot(m, t, axes=(1, axis)), 0, axis)
+    return t.reshape(x.shape[0], x.shape[1])
+
+
+class _Torus:
+    """Commuting diagonalizable Lie generators, diagonal in the basis ``s``:
+    ``s⁻¹ A s = diag(weights[:, i])`` for the i-th of them."""
+
+    def __init__(self, s: np.ndarray, weights: np.ndarray):
+        self.s, self.s_inv, self.weights = s, np.linalg.inv(s), weights
+
+    def basis(self, dual: bool):
+        """(eigenvector basis, its inverse, weights) on V, or on V* (-Aᵀ)."""
+        if dual:
+            return self.s_inv.T, self.s.T, -self.weights
+        return self.s, self.s_inv, self.weights
+
+
+@functools.lru_cache(maxsize=64)
+def _torus_of(key: bytes, shape: tuple, dtype: str):
+    lie = np.frombuffer(key, dtype=dtype).reshape(shape)
+    chosen = []
+    for a in lie:
+        if all(np.allclose(a @ b, b @ a, atol=1e-10 * (1 + np.abs(a).max() * np.abs(b).max())) for b in chosen):
+            if _diagonalizable(a):
+                chosen.append(a)
+    if not chosen:
+        return None
+    h = np.tensordot(np.random.default_rng(0).uniform(1, 2, size=len(chosen)), np.array(chosen), axes=1)
+    _, s = np.linalg.eig(h)
+    if np.linalg.cond(s) > 1e8:
+        return None
+    s_inv = np.linalg.inv(s)
+    diagonal = [s_inv @ a @ s for a in chosen]
+    if any(np.abs(m - np.diag(np.diag(m))).max() > 1e-9 * (1 + np.abs(m).max()) for m in diagonal):
+        return None
+    return _Torus(s, np.array([np.diag(m) for m in diagonal]).T)
+
+
+def _diagonalizable(a: np.ndarray) -> bool:
+    values, vectors = np.linalg.eig(a)
+    return np.linalg.cond(vectors) < 1e8 and np.allclose(vectors @ np.diag(values) @ np.linalg.inv(vectors), a,
+                                                         atol=1e-9 * (1 + np.abs(a).max()))
+
+
+def _torus(lie: np.ndarray):
+    lie = np.ascontiguousarray(lie)
+    return _torus_of(lie.tobytes(), lie.shape, lie.dtype.str)
+
+
+def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
+    """Invariants of a tensor product of V and V* for a Lie group: solved in
+    the zero-weight space of a torus, then cut down by the discrete generators."""
+    what = _describe(group, atoms)
+    d, k = group.d, len(atoms)
+    rank = torus.weights.shape[1]
+    _guard(group, atoms, size, size * (16 * rank + 24), "weights")
+    bases = [torus.basis(a.dual) for a in atoms]
+    total = np.zeros((size, rank), dtype=complex)
+    index = np.arange(size)
+    place = d ** (k - 1)
+    digits = []
+    for s, s_inv, w in bases:  # the weight of an index tuple sums its entries' weights
+        digit = (index // place) % d
+        total += w[digit]
+        digits.append(digit)
+        place //= d
+    scale = 1 + np.abs(torus.weights).max() * k
+    zero = np.flatnonzero(np.all(np.abs(total) < 1e-8 * scale, axis=1))
+    del total
+    n0 = len(zero)
+    _guard(group, atoms, size, 48.0 * n0 * n0 + 64.0 * size * min(n0, 64), "weights")
+    # the Lie constraints on the zero-weight space, in the eigenvector basis
+    m = np.zeros((n0, n0), dtype=complex)
+    columns = np.arange(n0)
+    for a in lie:
+        rows, cols, values = [], [], []
+        for j, (s, s_inv, w) in enumerate(bases):
+            tilde = s_inv @ (-a.T if atoms[j].dual else a) @ s
+            digit = digits[j][zero]
+            stride = d ** (k - 1 - j)
+            for b in range(d):
+                value = tilde[b, digit]
+                keep = np.abs(value) > 1e-14 * (1 + np.abs(tilde).max())
+                rows.append(zero[keep] + (b - digit[keep]) * stride)
+                cols.append(columns[keep])
+                values.append(value[keep])
+        c = scipy.sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                                    shape=(size, n0))
+        m += (c.conj().T @ c).toarray()
+    y, gap = _null_space(m, what)
+    # back to the user's basis: v = (⊗ s) y, made real for real groups, orthonormal
+    full = np.zeros((size, y.shape[1]), dtype=complex)
+    full[zero] = y
+    v = _kron_apply([b[0] for b in bases], full)
+    q = _orthonormal(v, real=not group.is_complex, what=what)
+    if len(disc) and q.shape[1]:
+        q, discrete_gap = _discrete_cut(q, atoms, disc, what)
+        gap = min(gap, discrete_gap)
+    return scipy.sparse.csr_matrix(q), gap
+
+
+def _orthonormal(v: np.ndarray, real: bool, what: str) -> np.ndarray:
+    """An orthonormal basis of the span of v's columns (real when the span is
+    closed under conjugation, as for a real group)."""
+    r = v.shape[1]
+    if r == 0:
+        return np.zeros((v.shape[0], 0))
+    stacked = np.concatenate([v.real, v.imag], axis=1) if real else v
+    u, sigma, _ = np.linalg.svd(stacked, full_matrices=False)
+    if sigma[r - 1] < 1e-8 * sigma[0] or (len(sigma) > r and sigma[r] > 1e-8 * sigma[0]):
+        raise SolveError(f"the solutions of {what} do not span a clean {r}-dimensional space "
+                         f"(singular values {sigma[r - 1]:.2e}, {sigma[r] if len(sigma) > r else 0:.2e})")
+    return u[:, :r]
+
+
+def _discrete_cut(q: np.ndarray, atoms: tuple, disc, what: str):
+    """The vectors of span(q) that the discrete generators fix."""
+    m = np.zeros((q.shape[1], q.shape[1]), dtype=q.dtype if np.iscomplexobj(q) else np.result_type(q, disc))
+    for h in disc:
+        z = _kron_apply([atom_rho(a, h, xp=np) for a in atoms], q) - q
+        m += z.conj().T @ z
+    if np.isrealobj(q) and np.iscomplexobj(m):
+        m = m.real
+    y, gap = _null_space(m, what, scale_floor=1.0)
+    return q @ y, gap

@@ -1,0 +1,131 @@
+"""The one place solved subproblems are kept: a bounded in-memory cache, and
+an optional on-disk cache shared between processes.
+
+The disk cache is off until a folder is given (``set_cache_dir(path)`` or the
+``REPALG_CACHE_DIR`` environment variable). Each entry is an ``.npz`` file
+(never a pickle) named by a hash of the subproblem's canonical key, repalg's
+version and the group's generators; it holds the key itself and a checksum of
+its arrays. Entries are written to a temporary file and renamed into place,
+so concurrent writers and a killed writer never leave a partial entry; an
+entry that fails its checks is removed and recomputed.
+
+>>> set_cache_dir(None)
+>>> clear_cache()
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse
+
+from .. import __version__
+
+ENTRIES = 512
+"""Solved subproblems kept in memory (least recently used go first)."""
+
+_memory: OrderedDict = OrderedDict()
+_folder: Path | None = Path(os.environ["REPALG_CACHE_DIR"]) if os.environ.get("REPALG_CACHE_DIR") else None
+
+
+def clear_cache() -> None:
+    """Forget every solved subproblem held in memory (the disk cache stays).
+
+    >>> clear_cache()
+    """
+    _memory.clear()
+
+
+def set_cache_dir(path) -> None:
+    """Keep solved subproblems in ``path`` as well (None turns the disk cache off).
+
+    >>> set_cache_dir(None)
+    """
+    global _folder
+    _folder = None if path is None else Path(path)
+    if _folder is not None:
+        _folder.mkdir(parents=True, exist_ok=True)
+
+
+def cache_dir() -> Path | None:
+    """The disk cache's folder, or None."""
+    return _folder
+
+
+def get(key, disk_key: str | None = None):
+    """The cached value for ``key``: from memory, else (with a ``disk_key``)
+    from disk as ``(csr_matrix, strategy, gap)``; None when absent."""
+    if key in _memory:
+        _memory.move_to_end(key)
+        return _memory[key]
+    if disk_key is not None and _folder is not None:
+        return _read(disk_key)
+    return None
+
+
+def put(key, value, disk_key: str | None = None, disk_value=None) -> None:
+    """Keep ``value`` under ``key`` in memory, and ``disk_value`` (a csr
+    matrix, a strategy name, a gap) on disk under ``disk_key``."""
+    _memory[key] = value
+    if len(_memory) > ENTRIES:
+        _memory.popitem(last=False)
+    if disk_key is not None and _folder is not None and disk_value is not None:
+        _write(disk_key, *disk_value)
+
+
+def _path(disk_key: str) -> Path:
+    digest = hashlib.sha256(f"repalg {__version__}\n{disk_key}".encode()).hexdigest()
+    return _folder / f"{digest}.npz"
+
+
+def _checksum(disk_key: str, arrays: list) -> str:
+    h = hashlib.sha256(disk_key.encode())
+    for a in arrays:
+        h.update(str(a.dtype).encode())
+        h.update(str(a.shape).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _write(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float) -> None:
+    q = scipy.sparse.csr_matrix(q)
+    arrays = [q.data, q.indices, q.indptr, np.array(q.shape, dtype=np.int64)]
+    path = _path(disk_key)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            np.savez(f, data=arrays[0], indices=arrays[1], indptr=arrays[2], shape=arrays[3],
+                     key=np.array(disk_key), version=np.array(__version__), strategy=np.array(strategy),
+                     gap=np.array(gap, dtype=float), checksum=np.array(_checksum(disk_key, arrays)))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _read(disk_key: str):
+    path = _path(disk_key)
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as entry:
+            arrays = [entry["data"], entry["indices"], entry["indptr"], entry["shape"]]
+            if (str(entry["key"]) != disk_key or str(entry["version"]) != __version__
+                    or str(entry["checksum"]) != _checksum(disk_key, arrays)):
+                raise ValueError("entry does not match its key or checksum")
+            q = scipy.sparse.csr_matrix((arrays[0], arrays[1], arrays[2]), shape=tuple(arrays[3]))
+            return q, str(entry["strategy"]), float(entry["gap"])
+    except Exception:  # a corrupt or foreign entry is removed and recomputed
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None

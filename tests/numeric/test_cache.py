@@ -1,0 +1,156 @@
+"""The caches: in memory, bounded and clearable; on disk, safe under
+concurrent writers, killed writers and corruption."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import repalg
+from repalg import parse
+from repalg.numeric import cache
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture
+def disk(tmp_path):
+    repalg.set_cache_dir(tmp_path)
+    repalg.clear_cache()
+    yield tmp_path
+    repalg.set_cache_dir(None)
+    repalg.clear_cache()
+
+
+def reference(text):
+    repalg.set_cache_dir(None)
+    repalg.clear_cache()
+    return parse(text).equivariant_basis().dense()
+
+
+def test_memory_cache_is_bounded():
+    repalg.clear_cache()
+    for a in range(24):  # distinct one-dimensional subproblems on GL(1)
+        for b in range(23):
+            parse(f"(V**{a}*V.T**{b}+V)(GL(1))").equivariant_basis()
+    assert len(cache._memory) == cache.ENTRIES
+    repalg.clear_cache()
+    assert len(cache._memory) == 0
+
+
+def test_disk_entries_are_reused_across_processes(disk):
+    script = "import repalg, sys; repalg.set_cache_dir(sys.argv[1]); " \
+             "Q = repalg.parse('T(5)(SO(3))').equivariant_basis(); print(Q.shape[1], Q.info.seconds)"
+    first = subprocess.run([sys.executable, "-c", script, str(disk)], capture_output=True, text=True, cwd=ROOT)
+    second = subprocess.run([sys.executable, "-c", script, str(disk)], capture_output=True, text=True, cwd=ROOT)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.split()[0] == second.stdout.split()[0] == "6"
+    assert len(list(disk.glob("*.npz"))) == 1
+    assert float(second.stdout.split()[1]) <= float(first.stdout.split()[1])
+
+
+def test_concurrent_writers_leave_a_valid_entry(disk):
+    # four processes write the same entry over and over while reading it back:
+    # every read sees a complete, correct entry
+    script = textwrap.dedent("""
+        import sys, repalg
+        from repalg.numeric import cache
+        repalg.set_cache_dir(sys.argv[1])
+        q = repalg.parse("T(4)(SO(3))").equivariant_basis().sparse()
+        for _ in range(40):
+            cache._write(sys.argv[2], q, "weights", 1.0)
+            got = cache._read(sys.argv[2])
+            assert got is not None and abs(got[0] - q).max() < 1e-12
+        print("ok")
+    """)
+    key = repalg.numeric.solve._disk_key(repalg.group("SO(3)"), tuple([repalg.V(repalg.group("SO(3)"))] * 4))
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(disk), key], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(4)]
+    for w in workers:
+        out, err = w.communicate(timeout=300)
+        assert w.returncode == 0 and out.strip() == "ok", err
+    assert not list(disk.glob("*.tmp"))
+    repalg.clear_cache()
+    np.testing.assert_allclose(parse("T(4)(SO(3))").equivariant_basis().dense(), reference("T(4)(SO(3))"),
+                               atol=1e-12)
+
+
+def test_a_writer_killed_mid_write_leaves_no_entry(disk):
+    # a writer that stops forever halfway through writing its temporary file
+    script = textwrap.dedent("""
+        import os, sys, time, numpy as np, repalg
+        from repalg.numeric import cache
+        repalg.set_cache_dir(sys.argv[1])
+        real_savez = np.savez
+        def stalled(f, **arrays):
+            f.write(b"PK\\x03\\x04 half an entry")
+            f.flush()
+            print("writing", flush=True)
+            time.sleep(600)
+        np.savez = stalled
+        repalg.parse("T(3)(SO(3))").equivariant_basis()
+    """)
+    writer = subprocess.Popen([sys.executable, "-c", script, str(disk)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert writer.stdout.readline().strip() == "writing"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    assert not list(disk.glob("*.npz"))  # only a stray temporary file
+    Q = parse("T(3)(SO(3))").equivariant_basis()
+    assert Q.shape == (27, 1) and len(list(disk.glob("*.npz"))) == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_corrupt_entry_is_detected_and_recomputed(disk, damage):
+    expected = reference("T(4)(O(3))")
+    repalg.set_cache_dir(disk)
+    repalg.clear_cache()
+    parse("T(4)(O(3))").equivariant_basis()
+    (entry,) = disk.glob("*.npz")
+    data = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        i = len(data) // 3
+        entry.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:])
+    elif damage == "garbage":
+        entry.write_bytes(os.urandom(len(data)))
+    else:
+        entry.write_bytes(b"")
+    repalg.clear_cache()
+    Q = parse("T(4)(O(3))").equivariant_basis()
+    np.testing.assert_allclose(Q.dense(), expected, atol=1e-12)
+    assert len(list(disk.glob("*.npz"))) == 1
+    assert cache._read(repalg.numeric.solve._disk_key(repalg.group("O(3)"),
+                                                      tuple([repalg.V(repalg.group("O(3)"))] * 4))) is not None
+
+
+def test_an_entry_with_a_wrong_checksum_is_not_trusted(disk):
+    parse("T(4)(O(3))").equivariant_basis()
+    (entry,) = disk.glob("*.npz")
+    with np.load(entry) as e:
+        fields = {k: e[k] for k in e.files}
+    fields["data"] = fields["data"] * 2  # a well-formed file with wrong numbers
+    with open(entry, "wb") as f:
+        np.savez(f, **fields)
+    repalg.clear_cache()
+    Q = parse("T(4)(O(3))").equivariant_basis()
+    np.testing.assert_allclose(Q.dense().T @ Q.dense(), np.eye(3), atol=1e-12)
+
+
+def test_entries_of_user_representations_stay_in_memory(disk):
+    from tests.numeric.test_basis import frequency
+
+    (frequency(1) >> frequency(1)).equivariant_basis()
+    assert not list(disk.glob("*.npz"))
+
+
+def test_npz_entries_hold_no_pickles(disk):
+    parse("T(4)(O(3))").equivariant_basis()
+    (entry,) = disk.glob("*.npz")
+    with np.load(entry, allow_pickle=False) as e:
+        assert all(e[k].dtype != object for k in e.files)
