@@ -98,10 +98,11 @@ class Projector:
         self.basis = basis
         self.shape = (basis.shape[0], basis.shape[0])
         self.dtype = basis.dtype
+        self._q = basis._matrix
+        self._qh = (self._q.conj() if np.iscomplexobj(self._q.data) else self._q).T.tocsr()
 
     def __matmul__(self, x):
-        x = np.asarray(x)
-        return self.basis._matrix @ (self.basis._matrix.conj().T @ x)
+        return self._q @ (self._qh @ np.asarray(x))
 
     @property
     def T(self) -> "Projector":

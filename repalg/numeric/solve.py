@@ -46,7 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
 from ..symbolic.groups import DirectProduct
-from . import cache
+from . import cache, filter
 from .basis import Basis, Projector, SolveInfo
 from .groups import generators, signed_permutation
 from .rho import atom_drho, atom_rho
@@ -62,6 +62,9 @@ are zero: its null space is the solution."""
 NONZERO_LEVEL = 1e-6
 """...and the smallest nonzero one must lie above this fraction, so that the
 rank is certified by a clear gap."""
+
+WEIGHTS_LIMIT = 3000
+"""Zero-weight spaces larger than this go to the matrix-free filter, when it applies."""
 
 MEMORY_FRACTION = 0.8
 """The share of the machine's available memory one solve may plan to use."""
@@ -90,9 +93,9 @@ def equivariant_basis(rep: Rep) -> Basis:
     blocks, infos = [], []
     for monomial, count in rep.canonical_terms():
         q, info = _solve_monomial(monomial)
-        blocks.extend([q] * count)
-        infos.extend([info] * count)
-    canonical = scipy.sparse.block_diag(blocks, format="csr") if blocks else scipy.sparse.csr_matrix((0, 0))
+        blocks.append((q, count))
+        infos.append(info)
+    canonical = _block_diag(blocks)
     matrix = canonical[np.argsort(rep.layout())] if size else canonical
     info = SolveInfo(strategy=_strategies(infos) or "trivial", seconds=time.perf_counter() - start,
                      gap=min((i.gap for i in infos), default=np.inf), rank=matrix.shape[1], size=size)
@@ -102,6 +105,23 @@ def equivariant_basis(rep: Rep) -> Basis:
 def equivariant_projector(rep: Rep) -> Projector:
     """The projector onto the equivariant subspace of ``rep``, applied lazily."""
     return Projector(equivariant_basis(rep))
+
+
+def _block_diag(blocks: list) -> scipy.sparse.csr_matrix:
+    """The block-diagonal matrix of ``count`` copies of each ``q``, in order."""
+    rows, cols, values = [], [], []
+    row = col = 0
+    for q, count in blocks:
+        coo = q.tocoo()
+        n, m = q.shape
+        rows.append((coo.row[None, :] + (row + n * np.arange(count))[:, None]).ravel())
+        cols.append((coo.col[None, :] + (col + m * np.arange(count))[:, None]).ravel())
+        values.append(np.tile(coo.data, count))
+        row, col = row + n * count, col + m * count
+    if not blocks:
+        return scipy.sparse.csr_matrix((0, 0))
+    return scipy.sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+                                   shape=(row, col))
 
 
 def _strategies(infos) -> str:
@@ -172,8 +192,7 @@ def _solve_part(group, atoms: tuple):
             _guard(group, atoms, size, 40 * size * (1 + len(moves)), "orbit")
             q, strategy, gap = _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
         elif torus is not None:
-            q, gap = _weight_basis(group, atoms, lie, disc, torus, size)
-            strategy = "weights"
+            q, gap, strategy = _lie_basis(group, atoms, lie, disc, torus, size)
         else:
             _guard(group, atoms, size, 24 * size * size, "dense")
             q, gap = _dense_null_space(group, atoms, lie, disc, size)
@@ -363,26 +382,51 @@ def _torus(lie: np.ndarray):
     return _torus_of(lie.tobytes(), lie.shape, lie.dtype.str)
 
 
-def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
+def _lie_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
+    """Invariants of a tensor product of V and V* for a Lie group, by the
+    weights rung, or by the matrix-free filter when the zero-weight space is
+    large and the constraint operator is central; then cut down by the
+    discrete generators. Returns (basis, gap, strategy)."""
+    zero = _zero_weights(group, atoms, torus, size)
+    if len(zero) > WEIGHTS_LIMIT:
+        what = _describe(group, atoms)
+        _guard(group, atoms, size, 64.0 * size * max(32, len(zero) // 8), "filter")
+        dtype = np.complex128 if group.is_complex else np.float64
+        found = filter.null_space([[atom_drho(a, x, xp=np) for a in atoms] for x in lie], size,
+                                  block=max(32, len(zero) // 16), dtype=dtype)
+        if found is not None:
+            q, gap = found
+            q = _orthonormal(q, real=not group.is_complex, what=what) if q.shape[1] else q
+            if len(disc) and q.shape[1]:
+                q, discrete_gap = _discrete_cut(q, atoms, disc, what)
+                gap = min(gap, discrete_gap)
+            return scipy.sparse.csr_matrix(q), gap, "filter"
+    q, gap = _weight_basis(group, atoms, lie, disc, torus, size, zero)
+    return q, gap, "weights"
+
+
+def _zero_weights(group, atoms: tuple, torus: _Torus, size: int) -> np.ndarray:
+    """The index tuples of weight zero for the torus, in the eigenvector basis."""
+    d, k = group.d, len(atoms)
+    rank = torus.weights.shape[1]
+    _guard(group, atoms, size, size * (16 * rank + 24), "weights")
+    total = np.zeros((size, rank), dtype=complex)
+    index = np.arange(size)
+    place = d ** (k - 1)
+    for atom in atoms:  # the weight of an index tuple sums its entries' weights
+        total += torus.basis(atom.dual)[2][(index // place) % d]
+        place //= d
+    scale = 1 + np.abs(torus.weights).max() * k
+    return np.flatnonzero(np.all(np.abs(total) < 1e-8 * scale, axis=1))
+
+
+def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int, zero: np.ndarray):
     """Invariants of a tensor product of V and V* for a Lie group: solved in
     the zero-weight space of a torus, then cut down by the discrete generators."""
     what = _describe(group, atoms)
     d, k = group.d, len(atoms)
-    rank = torus.weights.shape[1]
-    _guard(group, atoms, size, size * (16 * rank + 24), "weights")
     bases = [torus.basis(a.dual) for a in atoms]
-    total = np.zeros((size, rank), dtype=complex)
-    index = np.arange(size)
-    place = d ** (k - 1)
-    digits = []
-    for s, s_inv, w in bases:  # the weight of an index tuple sums its entries' weights
-        digit = (index // place) % d
-        total += w[digit]
-        digits.append(digit)
-        place //= d
-    scale = 1 + np.abs(torus.weights).max() * k
-    zero = np.flatnonzero(np.all(np.abs(total) < 1e-8 * scale, axis=1))
-    del total
+    digits = [(zero // d ** (k - 1 - j)) % d for j in range(k)]
     n0 = len(zero)
     _guard(group, atoms, size, 48.0 * n0 * n0 + 64.0 * size * min(n0, 64), "weights")
     # the Lie constraints on the zero-weight space, in the eigenvector basis
@@ -392,7 +436,7 @@ def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
         rows, cols, values = [], [], []
         for j, (s, s_inv, w) in enumerate(bases):
             tilde = s_inv @ (-a.T if atoms[j].dual else a) @ s
-            digit = digits[j][zero]
+            digit = digits[j]
             stride = d ** (k - 1 - j)
             for b in range(d):
                 value = tilde[b, digit]
