@@ -170,11 +170,6 @@ def _rotation(k: int) -> np.ndarray:
     return np.array([[[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]]])
 
 
-def _shift(n: int) -> np.ndarray:
-    """emlp's LazyShift(n): v -> roll(v, 1)."""
-    return _permutation_matrix(np.roll(np.arange(n), 1))
-
-
 def _lorentz_boosts_and_rotations(p: int, q: int) -> np.ndarray:
     """so(p,q) with the time-like coordinates first: boosts between a time and a
     space axis (symmetric), then rotations within each block (antisymmetric).
@@ -260,14 +255,14 @@ def _sl(n: int, general: bool) -> np.ndarray:
     return np.array(lie).reshape(-1, n, n)
 
 
-def _transpositions(n: int) -> np.ndarray:
-    """emlp's S(n): the transpositions (0 i) for i = 1..n-1."""
+def _transpositions(n: int) -> list:
+    """emlp's S(n): the transpositions (0 i) for i = 1..n-1, as permutations."""
     perms = []
     for i in range(1, n):
         perm = np.arange(n)
         perm[0], perm[i] = i, 0
-        perms.append(_permutation_matrix(perm))
-    return np.array(perms).reshape(-1, n, n)
+        perms.append(perm)
+    return perms
 
 
 # The cube's faces and the Rubik's cube's facets, labelled as in emlp.
@@ -311,18 +306,56 @@ def _rubiks_cube() -> np.ndarray:
         front[up[back]],
         right[right[up[left[left]]]],
     ]
-    return np.array([_permutation_matrix(t) for t in turns])
+    return np.array(turns)
 
 
-def _zk_zn_zn(k: int, n: int) -> np.ndarray:
-    ik, inn = np.eye(k), np.eye(n)
-    rotate = _permutation_matrix(np.rot90(np.arange(n * n).reshape(n, n), 4 // k).reshape(-1))
-    shift_n = _shift(n)
-    return np.array([
-        np.kron(np.kron(ik, shift_n), inn),
-        np.kron(np.kron(ik, inn), shift_n),
-        np.kron(_shift(k), rotate),
-    ])
+def _zk_zn_zn(k: int, n: int) -> list:
+    """Shifts of the n×n grid along each axis, and a rotation of the grid
+    together with a shift of the k copies, as permutations."""
+    grid = np.arange(k * n * n).reshape(k, n, n)
+    return [np.roll(grid, 1, axis=1).reshape(-1), np.roll(grid, 1, axis=2).reshape(-1),
+            np.roll(np.rot90(grid, 4 // k, axes=(1, 2)), 1, axis=0).reshape(-1)]
+
+
+# Permutation groups, by their generators as permutations: P @ v == v[perm]
+_PERMUTATIONS: dict[str, Callable[..., list]] = {
+    "Z": lambda n: [np.roll(np.arange(n), 1)],
+    "S": _transpositions,
+    "Cube": lambda: [np.array(p) for p in _CUBE_TURNS],
+    "RubiksCube": lambda: list(_rubiks_cube()),
+    "ZksZnxZn": _zk_zn_zn,
+    "Trivial": lambda n: [],
+}
+
+
+def orbit_permutations(group: GroupBase) -> list | None:
+    """Permutations that generate the same group as ``permutations(group)``,
+    as few as known: orbits depend only on the group, so S(n) needs only a
+    transposition and an n-cycle, not emlp's n-1 transpositions.
+
+    >>> from repalg.groups import S
+    >>> len(orbit_permutations(S(100)))
+    2
+    """
+    if isinstance(group, NamedGroup) and group.name == "S" and group.args[0] > 2:
+        n = group.args[0]
+        swap = np.arange(n)
+        swap[:2] = [1, 0]
+        return [swap, np.roll(np.arange(n), 1)]
+    return permutations(group)
+
+
+def permutations(group: GroupBase) -> list | None:
+    """The discrete generators of a built-in permutation group as permutations
+    (``h @ v == v[perm]``), without forming any matrix; None for other groups.
+
+    >>> from repalg.groups import S
+    >>> [p.tolist() for p in permutations(S(3))]
+    [[1, 0, 2], [2, 1, 0]]
+    """
+    if isinstance(group, NamedGroup) and group.name in _PERMUTATIONS:
+        return [np.asarray(p) for p in _PERMUTATIONS[group.name](*group.args)]
+    return None
 
 
 _BUILTIN: dict[str, Callable[..., Generators]] = {
@@ -336,12 +369,7 @@ _BUILTIN: dict[str, Callable[..., Generators]] = {
     "GL": lambda n: (_sl(n, general=True), _no_generators(n)),
     "C": lambda k: (_no_generators(2), _rotation(k)),
     "D": lambda k: (_no_generators(2), np.concatenate([_rotation(k), np.array([[[-1.0, 0], [0, 1]]])])),
-    "Z": lambda n: (_no_generators(n), _shift(n)[None]),
-    "S": lambda n: (_no_generators(n), _transpositions(n)),
-    "Cube": lambda: (_no_generators(6), np.array([_permutation_matrix(p) for p in _CUBE_TURNS])),
-    "RubiksCube": lambda: (_no_generators(48), _rubiks_cube()),
-    "ZksZnxZn": lambda k, n: (_no_generators(k * n * n), _zk_zn_zn(k, n)),
-    "Trivial": lambda n: (_no_generators(n), _no_generators(n)),
+
     "Scaling": lambda n: (np.eye(n)[None], _no_generators(n)),
 }
 
@@ -359,7 +387,15 @@ def generators(group: GroupBase) -> Generators:
     """
     if isinstance(group, Group):
         return group.lie_algebra, group.discrete_generators
-    if isinstance(group, NamedGroup):
+    if isinstance(group, NamedGroup) and group.name in _PERMUTATIONS:
+        perms = permutations(group)
+        needed = 8.0 * len(perms) * group.d**2
+        if needed > 2**31:
+            raise ValueError(f"the {len(perms)} generators of {group} as dense {group.d}×{group.d} matrices "
+                             f"would need {needed / 2**30:.3g} GiB; repalg solves with its permutations instead")
+        lie, disc = _no_generators(group.d), np.array([_permutation_matrix(p) for p in perms])
+        disc = disc.reshape(len(perms), group.d, group.d)
+    elif isinstance(group, NamedGroup):
         if group.name not in _BUILTIN:
             raise ValueError(f"no generators are known for the group {group}: define it with "
                              f"repalg.Group(lie_algebra=..., discrete_generators=...) to solve with it")

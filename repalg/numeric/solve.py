@@ -48,7 +48,7 @@ from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
 from ..symbolic.groups import DirectProduct
 from . import cache, filter
 from .basis import Basis, Projector, SolveInfo
-from .groups import generators, signed_permutation
+from .groups import generators, orbit_permutations, permutations, signed_permutation
 from .rho import atom_drho, atom_rho
 
 MAX_DENSE = 8192
@@ -161,7 +161,8 @@ def _disk_key(group, atoms: tuple) -> str | None:
     if not all(a.dim is None for a in atoms):
         return None
     digest = hashlib.sha256()
-    for array in generators(group):
+    perms = permutations(group)
+    for array in (perms if perms is not None else generators(group)):
         digest.update(np.ascontiguousarray(array).tobytes())
     return f"{group}|{digest.hexdigest()}|{tensor(*atoms)!r}"
 
@@ -182,6 +183,10 @@ def _solve_part(group, atoms: tuple):
     base = all(a.dim is None for a in atoms)
     if base and isinstance(group, DirectProduct):
         q, strategy, gap = _direct_product_basis(group, atoms)
+    elif base and permutations(group) is not None:
+        moves = [(p, np.ones(len(p))) for p in orbit_permutations(group)]
+        _guard(group, atoms, size, 40 * size * (1 + len(moves)), "orbit")
+        q, strategy, gap = _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
     else:
         lie, disc = generators(group)
         moves = [signed_permutation(h) for h in disc]

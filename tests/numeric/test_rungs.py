@@ -82,3 +82,12 @@ def test_direct_products_agree_with_the_whole_group(text):
     group, atoms = atoms_of(text)
     q, _, _ = solve._direct_product_basis(group, atoms)
     np.testing.assert_allclose(projector(q), projector(dense(group, atoms)), atol=1e-9)
+
+
+def test_fewer_generators_give_the_same_orbits():
+    from repalg.numeric.groups import orbit_permutations, permutations
+
+    group = parse("V(S(5))").groups()[0]
+    full = solve._orbit_basis(5, 3, [(p, np.ones(5)) for p in permutations(group)])
+    few = solve._orbit_basis(5, 3, [(p, np.ones(5)) for p in orbit_permutations(group)])
+    np.testing.assert_allclose(projector(full), projector(few), atol=1e-12)
