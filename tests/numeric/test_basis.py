@@ -30,11 +30,11 @@ def _reference(limit):
     for case in reference_cases():
         if case["N"] > limit:
             continue
-        heavy = case["N"] > 1100 and not _solved_exactly(case)
+        heavy = case["N"] > 4096 and not _solved_exactly(case)
         yield pytest.param(case, id=case_text(case), marks=[pytest.mark.slow] if heavy else [])
 
 
-@pytest.mark.parametrize("case", list(_reference(4096)))
+@pytest.mark.parametrize("case", list(_reference(20736)))
 def test_reference_rank(case):
     Q = parse(case_text(case)).equivariant_basis()
     assert Q.shape == (case["N"], case["rank"])
@@ -270,3 +270,40 @@ def test_emlp_readme_examples_with_only_the_import_changed(code, shape):
     G = next(iter(rep.groups()))
     assert G.samples(2, key=0).shape[0] == 2 and G.num_constraints() >= 1 and G.d >= 1
     assert isinstance(G.is_orthogonal, bool) and rep.size() == shape[0]
+
+
+# ranks: SO(3) by Riordan numbers, O(3) = SO(3) x {±I}; SO(1,3) keeps the
+# ε-tensor invariants that time reversal removes from O(1,3) (15 pairings + 10)
+FILTERED = [("T(5)(SO(3))", 6), ("T(4)(O(3))", 3), ("T(6)(SO(1,3))", 25), ("T(6)(O(1,3))", 15),
+            ("(V**2*V.T**2)(O(1,3))", 3), ("T(4)(SU(2))", 2), ("(V**2*V.T**2)(U(2))", 2), ("T(4)(SO(4))", 4),
+            ("T(3)(O(2)eR3)", 4)]
+
+
+@pytest.mark.parametrize("text,rank", FILTERED, ids=[c[0] for c in FILTERED])
+def test_the_matrix_free_filter_in_the_ladder(monkeypatch, text, rank):
+    rep = parse(text)
+    repalg.clear_cache()
+    exact = rep.equivariant_basis()
+    monkeypatch.setattr(repalg.numeric.solve, "WEIGHTS_LIMIT", 1)
+    repalg.clear_cache()
+    Q = rep.equivariant_basis()
+    repalg.clear_cache()
+    assert exact.info.strategy == "weights" and Q.info.strategy == "filter"
+    assert Q.shape[1] == exact.shape[1] == rank and Q.info.gap > 1e6
+    dense = Q.dense()
+    np.testing.assert_allclose(dense.conj().T @ dense, np.eye(rank), atol=1e-10)
+    np.testing.assert_allclose(dense @ dense.conj().T, exact.dense() @ exact.dense().conj().T, atol=1e-9)
+    G = rep.groups()[0]
+    for g in G.samples(2, key=1):
+        assert scale_adjusted_error(explicit(rep, {G: g}) @ dense, dense, g) < 1e-9
+
+
+@pytest.mark.slow
+def test_a_large_problem_goes_matrix_free():
+    rep = parse("T(9)(SO(3))")  # N = 19683, a zero-weight space of 3139
+    Q = rep.equivariant_basis()
+    assert Q.shape[1] == 232 and Q.info.strategy == "filter" and Q.info.gap > 1e6
+    v = Q @ np.random.default_rng(0).normal(size=232)
+    for g in SO(3).samples(2, key=1):
+        with repalg.numeric.operators.float64():
+            assert scale_adjusted_error(np.asarray(rep.rho(g) @ v), v, g) < 1e-9
