@@ -57,25 +57,31 @@ def cache_dir() -> Path | None:
     return _folder
 
 
-def get(key, disk_key: str | None = None):
-    """The cached value for ``key``: from memory, else (with a ``disk_key``)
-    from disk as ``(csr_matrix, strategy, gap)``; None when absent."""
+def get(key):
+    """The value kept in memory under ``key``, or None."""
     if key in _memory:
         _memory.move_to_end(key)
         return _memory[key]
-    if disk_key is not None and _folder is not None:
-        return _read(disk_key)
     return None
 
 
-def put(key, value, disk_key: str | None = None, disk_value=None) -> None:
-    """Keep ``value`` under ``key`` in memory, and ``disk_value`` (a csr
-    matrix, a strategy name, a gap) on disk under ``disk_key``."""
+def put(key, value) -> None:
+    """Keep ``value`` in memory under ``key``."""
     _memory[key] = value
     if len(_memory) > ENTRIES:
         _memory.popitem(last=False)
-    if disk_key is not None and _folder is not None and disk_value is not None:
-        _write(disk_key, *disk_value)
+
+
+def load(disk_key: str):
+    """``(csr_matrix, strategy, gap)`` kept on disk under ``disk_key``, or None
+    (also when the disk cache is off, or the entry fails its checks)."""
+    return _read(disk_key) if _folder is not None else None
+
+
+def store(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float) -> None:
+    """Keep a solution on disk, when the disk cache is on."""
+    if _folder is not None:
+        _write(disk_key, q, strategy, gap)
 
 
 def _path(disk_key: str) -> Path:

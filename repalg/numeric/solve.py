@@ -168,43 +168,62 @@ def _disk_key(group, atoms: tuple) -> str | None:
 
 
 def _solve_part(group, atoms: tuple):
+    """(basis, info) for the invariants of ``atoms`` (a tensor product of
+    representations of ``group``), from the caches or solved once."""
     key = (group, atoms)
-    disk_key = _disk_key(group, atoms) if cache.cache_dir() is not None else None
-    found = cache.get(key, disk_key)
-    if isinstance(found, tuple) and len(found) == 3:  # from disk
-        q, strategy, gap = found
-        result = (q, SolveInfo(strategy, 0.0, gap, q.shape[1], q.shape[0]))
-        cache.put(key, result)
-        return result
+    found = cache.get(key)
     if found is not None:
         return found
-    start = time.perf_counter()
-    size = int(np.prod([a.size() for a in atoms]))
+    disk_key = _disk_key(group, atoms) if cache.cache_dir() is not None else None
+    stored = cache.load(disk_key) if disk_key is not None else None
+    if stored is not None:
+        q, strategy, gap = stored
+        result = (q, SolveInfo(strategy, 0.0, gap, q.shape[1], q.shape[0]))
+    else:
+        start = time.perf_counter()
+        size = int(np.prod([a.size() for a in atoms]))
+        q, strategy, gap = _solve_fresh(group, atoms, size)
+        result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size))
+        if disk_key is not None:
+            cache.store(disk_key, q, strategy, gap)
+    cache.put(key, result)
+    return result
+
+
+def _solve_fresh(group, atoms: tuple, size: int):
+    """(basis, strategy, gap) from the first rung of the ladder that applies."""
     base = all(a.dim is None for a in atoms)
     if base and isinstance(group, DirectProduct):
-        q, strategy, gap = _direct_product_basis(group, atoms)
-    elif base and permutations(group) is not None:
-        moves = [(p, np.ones(len(p))) for p in orbit_permutations(group)]
+        return _direct_product_basis(group, atoms)
+    moves = _orbit_moves(group) if base else None
+    if moves == []:
+        return scipy.sparse.identity(size, format="csr"), "trivial", np.inf
+    if moves is not None:
         _guard(group, atoms, size, 40 * size * (1 + len(moves)), "orbit")
-        q, strategy, gap = _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
-    else:
-        lie, disc = generators(group)
-        moves = [signed_permutation(h) for h in disc]
-        torus = _torus(lie) if base and len(lie) else None
-        if len(lie) == 0 and len(disc) == 0:
-            q, strategy, gap = scipy.sparse.identity(size, format="csr"), "trivial", np.inf
-        elif base and len(lie) == 0 and all(m is not None for m in moves):
-            _guard(group, atoms, size, 40 * size * (1 + len(moves)), "orbit")
-            q, strategy, gap = _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
-        elif torus is not None:
-            q, gap, strategy = _lie_basis(group, atoms, lie, disc, torus, size)
-        else:
-            _guard(group, atoms, size, 24 * size * size, "dense")
-            q, gap = _dense_null_space(group, atoms, lie, disc, size)
-            strategy = "dense"
-    result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size))
-    cache.put(key, result, disk_key, (q, strategy, gap))
-    return result
+        return _orbit_basis(group.d, len(atoms), moves), "orbit", np.inf
+    lie, disc = generators(group)
+    if len(lie) == 0 and len(disc) == 0:
+        return scipy.sparse.identity(size, format="csr"), "trivial", np.inf
+    torus = _torus(lie) if base and len(lie) else None
+    if torus is not None:
+        q, gap, strategy = _lie_basis(group, atoms, lie, disc, torus, size)
+        return q, strategy, gap
+    _guard(group, atoms, size, 24 * size * size, "dense")
+    q, gap = _dense_null_space(group, atoms, lie, disc, size)
+    return q, "dense", gap
+
+
+def _orbit_moves(group) -> list | None:
+    """The group's discrete generators as (permutation, sign) pairs when it is
+    a group of signed permutations, else None."""
+    perms = orbit_permutations(group)
+    if perms is not None:
+        return [(p, np.ones(len(p))) for p in perms]
+    lie, disc = generators(group)
+    if len(lie):
+        return None
+    moves = [signed_permutation(h) for h in disc]
+    return moves if all(m is not None for m in moves) else None
 
 
 def _available_bytes() -> int:

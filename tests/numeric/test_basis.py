@@ -11,7 +11,7 @@ from repalg.groups import (
     C, Cube, D, DkeR3, GL, Group, O, O2eR3, RubiksCube, S, SL, SO, SO2eR3, SU, Scaling, Sp, Trivial, U, Z,
     ZksZnxZn,
 )
-from repalg.reps import Scalar, T, V
+from repalg.reps import T, V
 from repalg.symbolic.expr import Atom
 from tests.reference import case_text, reference_cases
 from tests.symbolic.test_laws import explicit
@@ -307,3 +307,13 @@ def test_a_large_problem_goes_matrix_free():
     for g in SO(3).samples(2, key=1):
         with repalg.numeric.operators.float64():
             assert scale_adjusted_error(np.asarray(rep.rho(g) @ v), v, g) < 1e-9
+
+
+def test_solving_leaves_jax_precision_alone(monkeypatch):
+    monkeypatch.setattr(repalg.numeric.solve, "WEIGHTS_LIMIT", 1)
+    repalg.clear_cache()
+    before = jax.numpy.ones(1).dtype
+    Q = T(4)(SO(3)).equivariant_basis()
+    assert Q.info.strategy == "filter" and Q.dense().dtype == np.float64
+    assert jax.numpy.ones(1).dtype == before == np.float32
+    repalg.clear_cache()

@@ -39,6 +39,7 @@ def test_memory_cache_is_bounded():
         for b in range(23):
             parse(f"(V**{a}*V.T**{b}+V)(GL(1))").equivariant_basis()
     assert len(cache._memory) == cache.ENTRIES
+    assert cache.get(object()) is None
     repalg.clear_cache()
     assert len(cache._memory) == 0
 

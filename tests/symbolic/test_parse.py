@@ -9,7 +9,7 @@ from repalg.groups import (
     C, Cube, D, DkeR3, GL, Lorentz, O, O2eR3, O11, O13, RubiksCube, S, SL, SO, SO2eR3,
     SO11p, SO13, SO13p, SU, Scaling, Sp, Trivial, U, Z, ZksZnxZn,
 )
-from repalg.reps import Scalar, T, V, Vector
+from repalg.reps import Scalar, T, V
 
 from tests.reference import case_text, reference_cases
 
