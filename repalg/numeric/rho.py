@@ -36,46 +36,43 @@ def _element(atom: Atom, element, rep: Rep):
     return element
 
 
+def _own(atom: Atom, x, xp, function, what: str, needed_for: str):
+    if atom.dim is None:  # the base representation: the element itself
+        return xp.asarray(x)
+    if function is None:
+        raise ValueError(f"the representation {atom.name} defines no {what}, needed for the "
+                         f"{needed_for} of {atom.group}")
+    return xp.asarray(function(x))
+
+
 def atom_rho(atom: Atom, g, xp=jnp):
     """The matrix by which the base element ``g`` acts on ``atom`` (``xp``:
     ``jax.numpy`` for traceable results, ``numpy`` for the float64 solver)."""
-    if atom.dim is None:
-        m = xp.asarray(g)
-    elif atom.rho_fn is None:
-        raise ValueError(f"the representation {atom.name} defines no rho(g), needed for the "
-                         f"discrete generators of {atom.group}")
-    else:
-        m = xp.asarray(atom.rho_fn(g))
+    m = _own(atom, g, xp, atom.rho_fn, "rho(g)", "discrete generators")
     return xp.linalg.inv(m).T if atom.dual else m
 
 
 def atom_drho(atom: Atom, a, xp=jnp):
     """The matrix by which the Lie algebra element ``a`` acts on ``atom``."""
-    if atom.dim is None:
-        m = xp.asarray(a)
-    elif atom.drho_fn is None:
-        raise ValueError(f"the representation {atom.name} defines no drho(A), needed for the "
-                         f"Lie algebra of {atom.group}")
-    else:
-        m = xp.asarray(atom.drho_fn(a))
+    m = _own(atom, a, xp, atom.drho_fn, "drho(A)", "Lie algebra")
     return -m.T if atom.dual else m
 
 
-def rho(rep: Rep, g, _whole: Rep | None = None) -> ops.Operator:
+def _structured(rep: Rep, x, whole: Rep, atom_matrix, product) -> ops.Operator:
+    """Sums act block-diagonally; products by ``product`` (Kronecker product
+    for group elements, Kronecker sum for Lie algebra elements)."""
+    if isinstance(rep, Atom):
+        return ops.matrix(atom_matrix(rep, _element(rep, x, whole)))
+    if isinstance(rep, Sum):
+        return ops.block_diag([(_structured(t, x, whole, atom_matrix, product), m) for t, m in rep.terms])
+    return product([_structured(f, x, whole, atom_matrix, product) for f, e in rep.factors for _ in range(e)])
+
+
+def rho(rep: Rep, g) -> ops.Operator:
     """The group element ``g`` acting on ``rep``, as an operator."""
-    whole = rep if _whole is None else _whole
-    if isinstance(rep, Atom):
-        return ops.matrix(atom_rho(rep, _element(rep, g, whole)))
-    if isinstance(rep, Sum):
-        return ops.block_diag([(rho(t, g, whole), m) for t, m in rep.terms])
-    return ops.kron([rho(f, g, whole) for f, e in rep.factors for _ in range(e)])
+    return _structured(rep, g, rep, atom_rho, ops.kron)
 
 
-def drho(rep: Rep, a, _whole: Rep | None = None) -> ops.Operator:
+def drho(rep: Rep, a) -> ops.Operator:
     """The Lie algebra element ``a`` acting on ``rep``, as an operator."""
-    whole = rep if _whole is None else _whole
-    if isinstance(rep, Atom):
-        return ops.matrix(atom_drho(rep, _element(rep, a, whole)))
-    if isinstance(rep, Sum):
-        return ops.block_diag([(drho(t, a, whole), m) for t, m in rep.terms])
-    return ops.kronsum([drho(f, a, whole) for f, e in rep.factors for _ in range(e)])
+    return _structured(rep, a, rep, atom_drho, ops.kronsum)
