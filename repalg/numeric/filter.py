@@ -83,6 +83,37 @@ def _distinct(values: np.ndarray, scale: float) -> list:
     return out
 
 
+def central_basis(lie: np.ndarray) -> np.ndarray:
+    """Another basis of the same Lie algebra in which ``M`` is a Casimir:
+    Frobenius-orthonormal Hermitian and anti-Hermitian parts of the
+    generators. That needs the algebra to be closed under the adjoint (as
+    so(p,q), sp, sl, gl, su, u are); otherwise the generators come back as
+    they were.
+
+    >>> from repalg.groups import SU
+    >>> b = central_basis(SU(3).lie_algebra)
+    >>> b.shape, bool(np.allclose(np.einsum("iab,jab->ij", b.conj(), b), np.eye(8)))
+    ((8, 3, 3), True)
+    """
+    k = len(lie)
+    if k == 0:
+        return lie
+    adjoint = np.conj(np.swapaxes(lie, 1, 2))
+    parts = []
+    for piece in ((lie + adjoint) / 2, (lie - adjoint) / 2):
+        flat = piece.reshape(k, -1)
+        u, sigma, vh = np.linalg.svd(flat, full_matrices=False)
+        keep = sigma > 1e-10 * max(sigma.max(initial=0.0), 1e-300)
+        parts.append(vh[keep])
+    basis = np.concatenate(parts)
+    span = lie.reshape(k, -1).T
+    residual = basis.T - span @ np.linalg.lstsq(span, basis.T, rcond=None)[0]
+    if len(basis) != np.linalg.matrix_rank(span) or np.abs(residual).max() > 1e-9:
+        return lie
+    d = lie.shape[-1]
+    return basis.reshape(-1, d, d).astype(lie.dtype if np.iscomplexobj(lie) else float)
+
+
 def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int = 0):
     """The null space of M for the Lie generators given factor by factor
     (``generators[l][j]``, each d_j × d_j; n is the product of the d_j), as

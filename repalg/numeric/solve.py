@@ -416,8 +416,8 @@ def _lie_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
         what = _describe(group, atoms)
         _guard(group, atoms, size, 64.0 * size * max(32, len(zero) // 8), "filter")
         dtype = np.complex128 if group.is_complex else np.float64
-        found = filter.null_space([[atom_drho(a, x, xp=np) for a in atoms] for x in lie], size,
-                                  block=max(32, len(zero) // 16), dtype=dtype)
+        generators_by_factor = [[atom_drho(a, x, xp=np) for a in atoms] for x in filter.central_basis(lie)]
+        found = filter.null_space(generators_by_factor, size, block=max(32, len(zero) // 16), dtype=dtype)
         if found is not None:
             q, gap = found
             q = _orthonormal(q, real=not group.is_complex, what=what) if q.shape[1] else q
