@@ -23,9 +23,9 @@ from .solve import (
 )
 
 __all__ = [
-    "Basis", "Group", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError",
-    "cache_dir", "clear_cache", "set_cache_dir", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector",
-    "generators", "lie_algebra", "rho", "samples", "signed_permutation",
+    "Basis", "Group", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",
+    "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector", "generators",
+    "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation",
 ]
 
 _backend.install(sys.modules[__name__])

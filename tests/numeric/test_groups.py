@@ -48,7 +48,8 @@ LAWS = {
     "SO(3)": lambda g: np.allclose(g @ g.T, np.eye(3)) and np.isclose(np.linalg.det(g), 1),
     "O(3)": lambda g: np.allclose(g @ g.T, np.eye(3)),
     "O(5)": lambda g: np.allclose(g @ g.T, np.eye(5)),
-    "SO(1,3)": lambda g: np.allclose(g.T @ metric(1, 3) @ g, metric(1, 3), atol=1e-8) and np.isclose(np.linalg.det(g), 1),
+    "SO(1,3)": lambda g: (np.allclose(g.T @ metric(1, 3) @ g, metric(1, 3), atol=1e-8)
+                          and np.isclose(np.linalg.det(g), 1)),
     "SO+(1,3)": lambda g: np.allclose(g.T @ metric(1, 3) @ g, metric(1, 3), atol=1e-8) and g[0, 0] >= 1,
     "O(1,3)": lambda g: np.allclose(g.T @ metric(1, 3) @ g, metric(1, 3), atol=1e-8),
     "O(1,1)": lambda g: np.allclose(g.T @ metric(1, 1) @ g, metric(1, 1), atol=1e-8),
