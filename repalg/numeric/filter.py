@@ -29,26 +29,34 @@ LANCZOS_STEPS = 80
 """Lanczos steps tried before M is taken not to be central."""
 
 
-def _kronsum(mats, x, sizes):
-    t = x.reshape(tuple(sizes) + (x.shape[-1],))
-    out = jnp.zeros_like(t)
-    for axis in range(len(sizes)):
-        out = out + jnp.moveaxis(jnp.tensordot(mats[axis], t, axes=(1, axis)), 0, axis)
+def _kronsum(mats, x, k: int, d: int):
+    """(Σ_j I ⊗ … ⊗ mats[j] ⊗ … ⊗ I) x for x of shape (d**k, b): each step
+    applies one matrix to the leading axis and rotates the axes, so that a
+    loop of fixed shapes keeps three arrays alive, whatever k is."""
+    shape = (d,) * k + (x.shape[-1],)
+
+    def step(j, carry):
+        t, out = carry
+        out = out + jnp.tensordot(mats[j], t, axes=(1, 0))
+        return jnp.moveaxis(t, 0, k - 1), jnp.moveaxis(out, 0, k - 1)
+
+    t = x.reshape(shape)
+    _, out = jax.lax.fori_loop(0, k, step, (t, jnp.zeros_like(t)))
     return out.reshape(x.shape)
 
 
-def _operator(generators: list, sizes: list):
+def _operator(generators: list, k: int, d: int):
     """x ↦ M x, jit-compiled; generators[l][j] is the matrix of the l-th Lie
-    generator on the j-th tensor factor."""
-    forward = [[jnp.asarray(m) for m in g] for g in generators]
-    backward = [[jnp.asarray(np.conj(np.asarray(m)).T) for m in g] for g in generators]
+    generator on the j-th tensor factor (each d × d)."""
+    forward = jnp.asarray(np.array(generators))  # (L, k, d, d)
+    backward = jnp.conj(jnp.swapaxes(forward, 2, 3))
 
     @jax.jit
     def apply(x):
-        total = jnp.zeros_like(x)
-        for f, b in zip(forward, backward):
-            total = total + _kronsum(b, _kronsum(f, x, sizes), sizes)
-        return total
+        def one(l, total):
+            return total + _kronsum(backward[l], _kronsum(forward[l], x, k, d), k, d)
+
+        return jax.lax.fori_loop(0, forward.shape[0], one, jnp.zeros_like(x))
 
     return apply
 
@@ -118,10 +126,10 @@ def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int
     """The null space of M for the Lie generators given factor by factor
     (``generators[l][j]``, each d_j × d_j; n is the product of the d_j), as
     (orthonormal columns, spectral gap); None when M is not central."""
-    sizes = [np.shape(m)[0] for m in generators[0]]
+    k, d = len(generators[0]), np.shape(generators[0][0])[0]
     rng = np.random.default_rng(seed)
     with float64():
-        apply = _operator(generators, sizes)
+        apply = _operator(generators, k, d)
         values = _spectrum(apply, n, dtype, rng)
         if values is None:
             return None
@@ -135,6 +143,13 @@ def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int
 
             return jax.lax.fori_loop(0, 2 * len(mus), step, x) if len(mus) else x
 
+        # the rank is the trace of the projector p(M): estimate it (Hutchinson)
+        # to choose a block that holds the whole null space in one pass
+        probes = rng.standard_normal((n, 16)).astype(dtype)
+        traces = np.real(np.sum(probes.conj() * np.asarray(filtered(jnp.asarray(probes))), axis=0))
+        estimate = float(np.mean(traces))
+        spread = float(np.std(traces)) / 4
+        block = int(min(n, max(block // 4, estimate + 4 * spread + 16)))
         while True:
             x = rng.standard_normal((n, block)).astype(dtype)
             if np.iscomplexobj(np.empty(0, dtype)):
