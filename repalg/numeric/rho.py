@@ -37,8 +37,12 @@ def _element(atom: Atom, element, rep: Rep):
 
 
 def _own(atom: Atom, x, xp, function, what: str, needed_for: str):
+    x = xp.asarray(x)
+    d = atom.group.d if atom.group is not None else None
+    if d is not None and tuple(x.shape) != (d, d):
+        raise ValueError(f"an element of {atom.group} is a {d}×{d} matrix, got an array of shape {tuple(x.shape)}")
     if atom.dim is None:  # the base representation: the element itself
-        return xp.asarray(x)
+        return x
     if function is None:
         raise ValueError(f"the representation {atom.name} defines no {what}, needed for the "
                          f"{needed_for} of {atom.group}")

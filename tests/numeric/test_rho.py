@@ -8,7 +8,7 @@ import scipy.linalg
 
 from repalg import parse
 from repalg.groups import GL, O, S, SO, SU, Z
-from repalg.reps import Scalar, V
+from repalg.reps import Scalar, T, V
 from tests.symbolic.test_laws import explicit
 
 EXPRESSIONS = ["V", "V.T", "Scalar", "2*V+1", "V*(1+V)", "V**3", "V>>V**2", "(2*V+V**2)>>(V+1)", "V*V.T*V",
@@ -86,3 +86,14 @@ def test_scalar_and_zero():
     assert np.asarray(Scalar.rho_dense(np.eye(3))).tolist() == [[1.0]]
     assert np.asarray(Scalar.drho_dense(np.eye(3))).tolist() == [[0.0]]
     assert np.asarray((0 * V)(SO(3)).rho_dense(np.eye(3))).shape == (0, 0)
+
+
+def test_elements_of_the_wrong_shape_are_refused():
+    rep = T(2)(SO(3))
+    with pytest.raises(ValueError, match=r"3×3 matrix, got an array of shape \(2, 2\)"):
+        rep.rho_dense(np.eye(2))
+    with pytest.raises(ValueError, match="3×3"):
+        rep.drho(np.zeros((3, 3, 3)))
+    with pytest.raises(ValueError, match="3×3"):
+        jax.vmap(rep.rho_dense)(np.zeros((4, 2, 2)))
+    assert np.asarray(rep.rho_dense([[1, 0, 0], [0, 1, 0], [0, 0, 1]])).shape == (9, 9)  # a plain list works
