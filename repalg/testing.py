@@ -71,10 +71,6 @@ def scale_adjusted_error(t1, t2, g) -> float:
     return float(error / max(tscale, gscale, 1e-7))
 
 
-def _element(group, g):
-    return {group: g} if not isinstance(group, tuple) else dict(zip(group, g))
-
-
 def equivariance_error(f, rep_in, rep_out, group=None, samples: int = 5, key=0) -> float:
     """The largest scale-adjusted error of ``f(rho_in(g) x) = rho_out(g) f(x)``
     over ``samples`` group elements and random inputs, computed in float64.
