@@ -445,9 +445,9 @@ def discrete_generators(group: GroupBase) -> np.ndarray:
     return generators(group)[1]
 
 
-def _rng(key) -> np.random.Generator | np.random.RandomState:
+def _rng(key):
     if key is None:
-        return np.random.mtrand._rand  # numpy's global generator, as emlp
+        return np.random  # numpy's global generator, as emlp
     if isinstance(key, (int, np.integer)):
         return np.random.default_rng(int(key))
     import jax  # a JAX key
