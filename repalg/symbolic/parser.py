@@ -113,7 +113,7 @@ def _as_rep(value, where) -> Rep:
         return expr.multiplicity(expr.Scalar, value)
     if isinstance(value, Rep):
         return value
-    raise _SemanticError(where, f"expected a representation, got the group {value}")
+    raise _SemanticError(where, f"expected a representation, got the group {value.group}")
 
 
 def _as_int(value):
@@ -285,13 +285,15 @@ _PARSERS = {start: Lark.open("../grammar.lark", rel_to=__file__, parser="lalr", 
             for start in ("rep", "group")}
 
 
-def _run(text: str, start: str):
+def _run(text: str, start: str, finish):
+    """Parse ``text`` from the grammar rule ``start`` and ``finish`` the value;
+    every failure becomes a ParseError."""
     if not isinstance(text, str):
         raise TypeError(f"expected text, got {type(text).__name__}")
     if len(text) > MAX_TEXT:
         raise ParseError(text, MAX_TEXT, f"text longer than {MAX_TEXT} characters")
     try:
-        return _PARSERS[start].parse(text)
+        return finish(_PARSERS[start].parse(text))
     except _SemanticError as e:
         raise ParseError(text, e.position or 0, e.problem) from None
     except UnexpectedCharacters as e:
@@ -320,21 +322,7 @@ def parse(text: str) -> Rep:
     >>> parse("T(1,0)>>T(2,1)")(group("O(1,3)")).size()
     256
     """
-    value = _run(text, "rep")
-    if isinstance(value, _Name):
-        return _as_rep_outside(text, value)
-    if isinstance(value, int):
-        return expr.multiplicity(expr.Scalar, value)
-    if isinstance(value, _Located):
-        raise ParseError(text, value.token.start_pos, f"expected a representation, got the group {value.group}")
-    return value
-
-
-def _as_rep_outside(text: str, name: _Name) -> Rep:
-    try:
-        return _resolve_rep(name, ())
-    except _SemanticError as e:
-        raise ParseError(text, e.position, e.problem) from None
+    return _run(text, "rep", lambda value: _as_rep(value, getattr(value, "token", 0)))
 
 
 def group(text: str) -> GroupBase:
@@ -344,4 +332,4 @@ def group(text: str) -> GroupBase:
     >>> group("Lorentz") == group("O(1,3)")
     True
     """
-    return _run(text, "group").group
+    return _run(text, "group", lambda located: located.group)
