@@ -240,6 +240,53 @@ class Rep:
         """The orthogonal projector onto the equivariant subspace, applied lazily."""
         return numeric().equivariant_projector(self)
 
+    # decomposition ---------------------------------------------------------
+
+    def decompose(self):
+        """The isotypic decomposition: irreducibles with multiplicities.
+
+        >>> from repalg.symbolic.expr import V
+        >>> from repalg.symbolic.groups import SO
+        >>> print((V**2)(SO(3)).decompose())
+        Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
+        """
+        from .decompose import decompose
+        return decompose(self)
+
+    def predicted_rank(self) -> int | None:
+        """The dimension of the equivariant subspace, from characters alone.
+
+        >>> from repalg.symbolic.expr import T
+        >>> from repalg.symbolic.groups import SO
+        >>> T(4, 0, SO(3)).predicted_rank()
+        3
+        """
+        from .decompose import predicted_rank
+        return predicted_rank(self)
+
+    def isomorphic(self, other) -> bool:
+        """Whether both (bound) representations have the same decomposition.
+
+        >>> from repalg.symbolic.expr import V
+        >>> from repalg.symbolic.groups import SO
+        >>> (V**2)(SO(2)).isomorphic((2 + V**2)(SO(2)) )
+        False
+        """
+        from .decompose import isomorphic
+        coerced = _coerce(other)
+        if coerced is None:
+            raise TypeError(f"cannot compare a representation with {other!r}")
+        return isomorphic(self, coerced)
+
+    def latex(self) -> str:
+        r"""The expression in LaTeX.
+
+        >>> from repalg.symbolic.expr import V
+        >>> (2 * V + V**2 * V.T).latex()
+        '2V \\oplus V^{\\otimes 2} \\otimes V^{*}'
+        """
+        return _show_latex(self)
+
     # printing --------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -625,7 +672,8 @@ def _size(rep: Rep) -> int:
 
 def _normal_atom(atom: Atom) -> Atom:
     group = atom.group
-    if (atom.dual and atom.dim is None and group is not None
+    # V and the irreducibles of a compact real group act by orthogonal matrices
+    if (atom.dual and (atom.dim is None or atom.name == "Irrep") and group is not None
             and group.is_orthogonal and not group.is_complex):
         return replace(atom, dual=False)
     return atom
@@ -764,9 +812,17 @@ _UNICODE = _Style(plus="+", times="⊗", scalar="V⁰", count=lambda n, t: f"{n}
                   bound=_subscript)
 
 
+def _argument_text(arg) -> str:
+    if isinstance(arg, tuple):
+        return "(" + ",".join(_argument_text(a) for a in arg) + ("," if len(arg) == 1 else "") + ")"
+    return str(arg)
+
+
 def _show(rep: Rep, style: _Style) -> str:
     groups = rep.groups()
     atoms = list(_atoms(rep))
+    if all(a.name == "Irrep" and a.dim is not None for a in atoms):
+        return _text(rep, style, omit=None)
     if len(groups) == 1 and all(a.group is not None for a in atoms):
         inner = _text(rep, style, omit=groups[0])
         if isinstance(rep, Atom) and not rep.dual and not rep.args:
@@ -779,8 +835,8 @@ def _text(rep: Rep, style: _Style, omit) -> str:
     if isinstance(rep, Atom):
         text = rep.name
         if rep.args:
-            text += "(" + ",".join(str(a) for a in rep.args) + ")"
-        if rep.group is not None and rep.group != omit:
+            text += "(" + ",".join(_argument_text(a) for a in rep.args) + ")"
+        if rep.group is not None and rep.group != omit and not (rep.name == "Irrep" and rep.dim is not None):
             text = style.bound(text, rep.group)
         return style.dual(text) if rep.dual else text
     if isinstance(rep, Sum):
@@ -807,3 +863,33 @@ def _text(rep: Rep, style: _Style, omit) -> str:
             text = f"({text})"
         parts.append(text if exponent == 1 else style.exponent(text, exponent))
     return style.times.join(parts)
+
+
+def _show_latex(rep: Rep) -> str:
+    if isinstance(rep, Atom):
+        if rep.name == "Irrep" and rep.dim is not None:
+            from .decompose import irrep_latex
+            text = irrep_latex(rep)
+        else:
+            text = rep.name if not rep.args else f"{rep.name}({','.join(_argument_text(a) for a in rep.args)})"
+        return text + "^{*}" if rep.dual else text
+    if isinstance(rep, Sum):
+        if not rep.terms:
+            return "0"
+        parts = []
+        for term, count in rep.terms:
+            text = _show_latex(term)
+            if term == Scalar:
+                parts.append(str(count))
+            else:
+                parts.append(text if count == 1 else f"{count}{text}" if isinstance(term, Atom) else f"{count}({text})")
+        return r" \oplus ".join(parts)
+    if not rep.factors:
+        return r"\mathbb{R}"
+    parts = []
+    for factor, exponent in rep.factors:
+        text = _show_latex(factor)
+        if isinstance(factor, Sum):
+            text = f"({text})"
+        parts.append(text if exponent == 1 else f"{text}^{{\\otimes {exponent}}}")
+    return r" \otimes ".join(parts)

@@ -242,6 +242,10 @@ class _Build(Transformer):
     def args(self, children):
         return children, children[0].token
 
+    def label_tuple(self, children):
+        values = [c for c in children if isinstance(c, _Number)]
+        return _Number(tuple(v.value for v in values), values[0].token)
+
     def number(self, children):
         (token,) = children
         return _Number(_integer(token) if token.lstrip("-").isdigit() else float(token), token)

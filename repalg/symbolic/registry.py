@@ -14,6 +14,7 @@ import re
 from typing import Callable, Union
 
 from . import groups as g
+from .decompose import irrep
 from .expr import Rep, Scalar, T, V
 from .groups import GroupBase
 
@@ -129,5 +130,11 @@ def _tensor_type(*args) -> Rep:
     return T(*args)
 
 
-for _name, _factory in {"V": V, "Vector": V, "Scalar": Scalar, "T": _tensor_type}.items():
+def _irrep(*args) -> Rep:
+    if not args or not isinstance(args[0], GroupBase):
+        raise ValueError("Irrep takes a group and a label, as in Irrep(SO(3), 2)")
+    return irrep(*args)
+
+
+for _name, _factory in {"V": V, "Vector": V, "Scalar": Scalar, "T": _tensor_type, "Irrep": _irrep}.items():
     register_rep(_name, _factory)

@@ -1,0 +1,266 @@
+"""Isotypic decomposition: irreducibles as atoms, ``decompose``, predicted ranks.
+
+``Irrep(G, label)`` is an atom like ``V``: it has a size, a dual, and takes
+part in sums, products and homs. ``decompose(rep)`` splits a bound
+representation into irreducibles with multiplicities, exactly, from the
+character theories of ``characters.py``; groups without one are handed to
+the numeric decomposition of ``repalg.numeric``. ``predicted_rank(rep)`` is
+the multiplicity of the trivial representation, the dimension of the
+equivariant subspace, found without solving anything.
+
+>>> from repalg.symbolic.expr import V
+>>> from repalg.symbolic.groups import SO
+>>> print(decompose((V**2)(SO(3))))
+Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
+>>> predicted_rank((V**10)(SO(3)))
+603
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+
+from .backend import numeric
+from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
+from .expr import Atom, Product, Rep, Scalar, Sum, _atoms, multiplicity, direct_sum
+from .groups import GroupBase, direct_product
+
+IRREP = "Irrep"
+
+
+def irrep(group: GroupBase, *label) -> Atom:
+    """The irreducible representation of ``group`` named by ``label`` (see
+    ``characters.py`` for each group's labels); over a real group, the real
+    irreducible that holds it.
+
+    >>> from repalg.symbolic.groups import SO, O, SU
+    >>> irrep(SO(3), 2).size(), irrep(O(3), (1, -1)).size(), irrep(SU(3), (1, 1)).size()
+    (5, 3, 3)
+    >>> irrep(SO(2), -3) == irrep(SO(2), 3)
+    True
+    """
+    if not isinstance(group, GroupBase):
+        raise ValueError(f"Irrep takes a group first, as in Irrep(SO(3), 2), got {group!r}")
+    th = theory(group)
+    if th is None:
+        raise ValueError(f"repalg has no labels for the irreducibles of {group}; "
+                         f"decompose a representation of it to find them numerically")
+    value = th.real_label(th.label(label))
+    shown = th.show(value)
+    return Atom(IRREP, (group, shown[0] if len(shown) == 1 else shown) if shown else (group,),
+                group=group, dim=th.real_dim(value))
+
+
+def is_irrep(atom: Atom) -> bool:
+    return isinstance(atom, Atom) and atom.name == IRREP and atom.dim is not None
+
+
+def irrep_label(atom: Atom):
+    """The canonical label of an ``Irrep`` atom (its dual folded in)."""
+    th = theory(atom.group)
+    value = th.label(atom.args[1:])
+    return th.dual(value) if atom.dual else value
+
+
+class Decomposition(Mapping):
+    """Irreducibles and their multiplicities, in a deterministic order
+    (by group, then by size of the label). A mapping ``{Irrep atom: count}``;
+    ``str`` prints it as a representation, which parses back isomorphic.
+
+    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.groups import SO
+    >>> d = decompose((V**3)(SO(3)))
+    >>> [(str(k), m) for k, m in d.items()]
+    [('Irrep(SO(3),0)', 1), ('Irrep(SO(3),1)', 3), ('Irrep(SO(3),2)', 2), ('Irrep(SO(3),3)', 1)]
+    >>> d.dim()
+    27
+    """
+
+    def __init__(self, pairs, field: str = "real", rep: Rep | None = None):
+        self._pairs = tuple((k, m) for k, m in pairs if m)
+        self._index = dict(self._pairs)
+        self.field = field
+        self.rep = rep
+
+    def __getitem__(self, key):
+        return self._index[key]
+
+    def __iter__(self):
+        return (k for k, _ in self._pairs)
+
+    def __len__(self):
+        return len(self._pairs)
+
+    def __eq__(self, other):
+        return isinstance(other, Decomposition) and self._index == other._index
+
+    __hash__ = None
+
+    def dim(self) -> int:
+        """The dimension of the decomposed representation."""
+        return sum(m * k.size() for k, m in self._pairs)
+
+    def as_rep(self) -> Rep:
+        """The decomposition as a representation expression (a sum of irreducibles)."""
+        return direct_sum(*(multiplicity(k, m) for k, m in self._pairs))
+
+    def __str__(self) -> str:
+        return repr(self.as_rep()) if self._pairs else "0"
+
+    def __repr__(self) -> str:
+        return f"Decomposition({self})"
+
+    def latex(self) -> str:
+        r"""LaTeX for papers and notebooks.
+
+        >>> from repalg.symbolic.expr import V
+        >>> from repalg.symbolic.groups import SO
+        >>> decompose((V**2)(SO(3))).latex()
+        '\\rho_{0} \\oplus \\rho_{1} \\oplus \\rho_{2}'
+        """
+        if not self._pairs:
+            return "0"
+        return r" \oplus ".join((f"{m}\\," if m > 1 else "") + irrep_latex(k) for k, m in self._pairs)
+
+    def change_of_basis(self):
+        """An orthogonal (unitary for a complex group) matrix Q whose columns,
+        block by block in the order of ``items()``, span the irreducible
+        components: ``Q⁻¹ rho(g) Q`` is block diagonal. Computed numerically."""
+        if self.rep is None:
+            raise ValueError("this decomposition was not made from a representation")
+        return numeric().change_of_basis(self.rep, self)
+
+
+def irrep_latex(atom: Atom) -> str:
+    label = atom.args[1] if len(atom.args) > 1 else ""
+    text = str(label).replace(" ", "") if not isinstance(label, tuple) else _tuple_text(label)
+    return f"\\rho_{{{text}}}"
+
+
+def _tuple_text(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ",".join(_tuple_text(v) for v in value) + ")"
+    return str(value)
+
+
+# the work -------------------------------------------------------------------------
+
+def _group_theories(rep: Rep) -> tuple[tuple, tuple]:
+    atoms = list(_atoms(rep))
+    unbound = [a for a in atoms if a.group is None]
+    if unbound:
+        raise ValueError(f"{rep!r} has atoms bound to no group ({unbound[0]!r}); "
+                         f"bind one before decomposing, as in (V**2)(SO(3))")
+    groups = tuple(sorted({a.group for a in atoms}, key=GroupBase.sort_key))
+    theories = tuple(theory(g) for g in groups)
+    return groups, theories
+
+
+def _spec(atom: Atom, th: Theory):
+    if is_irrep(atom):
+        return ("irrep", irrep_label(atom))
+    if atom.dim is None and atom.name == "V":
+        return ("V", atom.dual)
+    raise ValueError(f"repalg cannot decompose the user-defined representation {atom!r} "
+                     f"by characters; it has no labels for it")
+
+
+def complex_decomposition(rep: Rep) -> tuple[tuple, dict]:
+    """The groups and ``{tuple of labels, one per group: multiplicity}`` over ℂ,
+    or ``(groups, None)`` when some group has no character theory."""
+    groups, theories = _group_theories(rep)
+    if any(t is None for t in theories):
+        return groups, None
+    index = {g: i for i, g in enumerate(groups)}
+    out: Counter = Counter()
+    for monomial, count in rep.canonical_terms():
+        factors = monomial.factors if isinstance(monomial, Product) else ((monomial, 1),)
+        per_group: list = []
+        for factor, exponent in factors:
+            i = index[factor.group]
+            alternatives = [tuple(_spec(factor, theories[i]) if j == i else None for j in range(len(groups)))]
+            per_group.append((alternatives, exponent))
+        for key, m in product_decompose(theories, per_group).items():
+            out[key] += count * m
+    return groups, {k: v for k, v in out.items() if v}
+
+
+def decompose(rep: Rep) -> Decomposition:
+    """The isotypic decomposition of a bound representation: real irreducibles
+    for real groups (a complex pair as one real irreducible of twice the
+    size), complex ones for ``SU(n)`` and ``U(n)``.
+
+    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.groups import SO, S
+    >>> print(decompose((V**2)(SO(2))))
+    2*Irrep(SO(2),0)+Irrep(SO(2),2)
+    >>> print(decompose((V**2)(S(4))))
+    2*Irrep(S(4),(4,))+3*Irrep(S(4),(3,1))+Irrep(S(4),(2,2))+Irrep(S(4),(2,1,1))
+    """
+    groups, labels = complex_decomposition(rep)
+    if labels is None:
+        return numeric().decompose(rep)
+    if not groups:
+        return Decomposition([(Scalar, sum(labels.values()))], rep=rep)
+    group = groups[0] if len(groups) == 1 else direct_product(*groups)
+    th = theory(group)
+    flat = {(key[0] if len(groups) == 1 else key): m for key, m in labels.items()}
+    if isinstance(th, ProductTheory) and len(groups) > 1:
+        flat = {_flatten_key(key, groups): m for key, m in flat.items()}
+    real: Counter = Counter()
+    for label, m in flat.items():
+        real[th.real_label(label)] += m
+    pairs = []
+    for label in sorted(real, key=lambda x: _order_key(th, x)):
+        other = th.conj(label)
+        count = real[label] if other is None or other == label else flat.get(label, 0)
+        shown = th.show(label)
+        atom = Atom(IRREP, (group, shown[0] if len(shown) == 1 else shown) if shown else (group,),
+                    group=group, dim=th.real_dim(label))
+        pairs.append((atom, count))
+    return Decomposition(pairs, field="complex" if th.complex else "real", rep=rep)
+
+
+def _flatten_key(key: tuple, groups: tuple) -> tuple:
+    # labels of a product group that is itself a product are nested per factor
+    out = []
+    for g, label in zip(groups, key):
+        out.extend(label if hasattr(g, "factors") else (label,))
+    return tuple(out)
+
+
+def _order_key(th: Theory, label):
+    return tuple(_label_key(x) for x in label) if isinstance(th, ProductTheory) else _label_key(label)
+
+
+def predicted_rank(rep: Rep) -> int | None:
+    """The dimension of the equivariant subspace of a bound representation
+    (for ``A >> B``, of the equivariant maps), from characters alone; None
+    where no group in it has a character theory.
+
+    >>> from repalg.symbolic.expr import T
+    >>> from repalg.symbolic.groups import O
+    >>> predicted_rank(T(8, 0, O(1, 3)))
+    105
+    """
+    groups, labels = complex_decomposition(rep)
+    if labels is None:
+        return None
+    trivial = tuple(theory(g).trivial for g in groups)
+    return labels.get(trivial, 0)
+
+
+def isomorphic(a: Rep, b: Rep) -> bool:
+    """Whether two bound representations have the same decomposition.
+
+    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.groups import SO
+    >>> G = SO(3)
+    >>> isomorphic(V(G)**2, 1 + V(G) + irrep(G, 2))
+    True
+    """
+    if a.groups() and b.groups() and set(a.groups()) != set(b.groups()):
+        return False
+    return decompose(a) == decompose(b)
