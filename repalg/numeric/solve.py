@@ -11,7 +11,10 @@ where it splits by structure:
 2. orbit: for a group of (signed) permutations acting on a tensor power of its
    base representation, the invariants are the orbits of index tuples, found
    exactly with a connected-components pass over the generators' moves;
-3. weights: for a Lie group, commuting diagonalizable generators (a torus)
+3. isotypic: for SO(3) and O(3), Clebsch–Gordan coupling of two halves of
+   the product (``isotypic.py``): the invariants pair equal irreducibles,
+   with no eigensolver at all;
+   weights: for other Lie groups, commuting diagonalizable generators (a torus)
    act diagonally in a basis of tensor products of their eigenvectors, and an
    invariant lies in their zero-weight space, far smaller than the whole; the
    remaining Lie constraints are solved there (a float64 eigendecomposition,
@@ -20,6 +23,9 @@ where it splits by structure:
 4. dense: otherwise, the null space of the constraint operator
    ``M = Σ Cᴴ C`` (C = ``drho(A)`` for Lie generators, ``rho(h) - I`` for
    discrete ones) from a float64 eigendecomposition, certified the same way.
+
+Every solution is checked against the rank its characters predict
+(``Rep.predicted_rank``); a disagreement raises ``SolveError``.
 
 Before allocating, each rung estimates the memory it needs and refuses, with
 the size and the estimate, what will not fit.
@@ -45,8 +51,9 @@ import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
-from ..symbolic.groups import DirectProduct
-from . import cache, filter
+from ..symbolic.decompose import irrep_label, is_irrep
+from ..symbolic.groups import DirectProduct, NamedGroup
+from . import cache, filter, isotypic
 from .basis import Basis, Projector, SolveInfo
 from .groups import generators, orbit_permutations, permutations, signed_permutation
 from .rho import atom_drho, atom_rho
@@ -95,8 +102,9 @@ def equivariant_basis(rep: Rep) -> Basis:
         q, info = _solve_monomial(monomial)
         blocks.append((q, count))
         infos.append(info)
-    canonical = _block_diag(blocks)
-    matrix = canonical[np.argsort(rep.layout())] if size else canonical
+    canonical = blocks[0][0] if len(blocks) == 1 and blocks[0][1] == 1 else _block_diag(blocks)
+    perm = rep.layout() if size else None
+    matrix = canonical if perm is None or np.array_equal(perm, np.arange(size)) else canonical[np.argsort(perm)]
     info = SolveInfo(strategy=_strategies(infos) or "trivial", seconds=time.perf_counter() - start,
                      gap=min((i.gap for i in infos), default=np.inf), rank=matrix.shape[1], size=size)
     return Basis(matrix.tocsr(), info)
@@ -183,6 +191,10 @@ def _solve_part(group, atoms: tuple):
         start = time.perf_counter()
         size = int(np.prod([a.size() for a in atoms]))
         q, strategy, gap = _solve_fresh(group, atoms, size)
+        predicted = _predicted(atoms)
+        if predicted is not None and predicted != q.shape[1]:
+            raise SolveError(f"the {strategy} solver found {q.shape[1]} independent invariants of "
+                             f"{_describe(group, atoms)}, but its characters predict {predicted}")
         result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size))
         if disk_key is not None:
             cache.store(disk_key, q, strategy, gap)
@@ -193,6 +205,9 @@ def _solve_part(group, atoms: tuple):
 def _solve_fresh(group, atoms: tuple, size: int):
     """(basis, strategy, gap) from the first rung of the ladder that applies."""
     base = all(a.dim is None for a in atoms)
+    ls = _rotation_degrees(group, atoms)
+    if ls is not None:
+        return _isotypic_basis(group, atoms, ls), "isotypic", np.inf
     if base and isinstance(group, DirectProduct):
         return _direct_product_basis(group, atoms)
     moves = _orbit_moves(group) if base else None
@@ -211,6 +226,46 @@ def _solve_fresh(group, atoms: tuple, size: int):
     _guard(group, atoms, size, 24 * size * size, "dense")
     q, gap = _dense_null_space(group, atoms, lie, disc, size)
     return q, "dense", gap
+
+
+def _rotation_degrees(group, atoms: tuple) -> tuple | None:
+    """For SO(3) and O(3): the degree l of each atom (V is 1, Irrep(G, l) is l)
+    and the parity of the product, when the isotypic rung can take them."""
+    if not (isinstance(group, NamedGroup) and group.name in ("SO", "O") and group.args == (3,)):
+        return None
+    degrees, parity = [], 1
+    for atom in atoms:
+        if atom.dim is None and atom.name == "V":
+            degrees.append(1)
+            parity = -parity
+        elif is_irrep(atom):
+            label = irrep_label(atom)
+            degrees.append(label if group.name == "SO" else label[0])
+            parity *= 1 if group.name == "SO" else label[1]
+        else:
+            return None
+    degrees = tuple(degrees)
+    return (degrees, parity if group.name == "O" else 1) if isotypic.fits(degrees) else None
+
+
+def _isotypic_basis(group, atoms: tuple, found: tuple) -> scipy.sparse.csr_matrix:
+    """Invariants of SO(3)/O(3) by Clebsch–Gordan coupling (``isotypic.py``),
+    handed back in V's coordinates (the models of irreducibles are their own)."""
+    degrees, parity = found
+    size = int(np.prod([2 * l + 1 for l in degrees]))
+    _guard(group, atoms, size, 8.0 * size * (2 + 2 * _predicted(atoms, default=64)), "isotypic")
+    if parity < 0:
+        return scipy.sparse.csr_matrix((size, 0))
+    return scipy.sparse.csr_matrix(isotypic.invariants(degrees, tuple(a.dim is None for a in atoms)))
+
+
+def _predicted(atoms: tuple, default=None):
+    """The rank that characters predict for a product of atoms, or ``default``."""
+    try:
+        rank = tensor(*atoms).predicted_rank()
+    except ValueError:
+        return default
+    return default if rank is None else rank
 
 
 def _orbit_moves(group) -> list | None:
