@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from ..symbolic.decompose import is_irrep
 from ..symbolic.expr import Atom, Rep, Sum
+from . import irreps
 from . import operators as ops
 
 
@@ -52,13 +54,15 @@ def _own(atom: Atom, x, xp, function, what: str, needed_for: str):
 def atom_rho(atom: Atom, g, xp=jnp):
     """The matrix by which the base element ``g`` acts on ``atom`` (``xp``:
     ``jax.numpy`` for traceable results, ``numpy`` for the float64 solver)."""
-    m = _own(atom, g, xp, atom.rho_fn, "rho(g)", "discrete generators")
+    function = irreps.rho_function(atom) if is_irrep(atom) else atom.rho_fn
+    m = _own(atom, g, xp, function, "rho(g)", "discrete generators")
     return xp.linalg.inv(m).T if atom.dual else m
 
 
 def atom_drho(atom: Atom, a, xp=jnp):
     """The matrix by which the Lie algebra element ``a`` acts on ``atom``."""
-    m = _own(atom, a, xp, atom.drho_fn, "drho(A)", "Lie algebra")
+    function = irreps.drho_function(atom) if is_irrep(atom) else atom.drho_fn
+    m = _own(atom, a, xp, function, "drho(A)", "Lie algebra")
     return -m.T if atom.dual else m
 
 

@@ -51,9 +51,10 @@ import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
+from ..symbolic.characters import Connected, theory
 from ..symbolic.decompose import irrep_label, is_irrep
 from ..symbolic.groups import DirectProduct, NamedGroup
-from . import cache, filter, isotypic
+from . import brauer, cache, filter, isotypic
 from .basis import Basis, Projector, SolveInfo
 from .groups import generators, orbit_permutations, permutations, signed_permutation
 from .rho import atom_drho, atom_rho
@@ -72,6 +73,15 @@ rank is certified by a clear gap."""
 
 WEIGHTS_LIMIT = 3000
 """Zero-weight spaces larger than this go to the matrix-free filter, when it applies."""
+
+ISOTYPIC = True
+"""Whether SO(3) and O(3) go to the isotypic rung (switched off only to compare rungs)."""
+
+BRAUER_FROM = 4096
+"""Products of V and V* of O(p,q) from this size on go to the invariant-theory rung."""
+
+BRAUER_LIMIT = 4000
+"""...when they have at most this many spanning pairings."""
 
 MEMORY_FRACTION = 0.8
 """The share of the machine's available memory one solve may plan to use."""
@@ -208,6 +218,10 @@ def _solve_fresh(group, atoms: tuple, size: int):
     ls = _rotation_degrees(group, atoms)
     if ls is not None:
         return _isotypic_basis(group, atoms, ls), "isotypic", np.inf
+    duals = _brauer_duals(group, atoms, size)
+    if duals is not None:
+        q, gap = _brauer_basis(group, atoms, duals, size)
+        return q, "invariant-theory", gap
     if base and isinstance(group, DirectProduct):
         return _direct_product_basis(group, atoms)
     moves = _orbit_moves(group) if base else None
@@ -231,7 +245,7 @@ def _solve_fresh(group, atoms: tuple, size: int):
 def _rotation_degrees(group, atoms: tuple) -> tuple | None:
     """For SO(3) and O(3): the degree l of each atom (V is 1, Irrep(G, l) is l)
     and the parity of the product, when the isotypic rung can take them."""
-    if not (isinstance(group, NamedGroup) and group.name in ("SO", "O") and group.args == (3,)):
+    if not (ISOTYPIC and isinstance(group, NamedGroup) and group.name in ("SO", "O") and group.args == (3,)):
         return None
     degrees, parity = [], 1
     for atom in atoms:
@@ -257,6 +271,49 @@ def _isotypic_basis(group, atoms: tuple, found: tuple) -> scipy.sparse.csr_matri
     if parity < 0:
         return scipy.sparse.csr_matrix((size, 0))
     return scipy.sparse.csr_matrix(isotypic.invariants(degrees, tuple(a.dim is None for a in atoms)))
+
+
+def _special(group) -> bool:
+    return isinstance(theory(group), Connected)
+
+
+def _brauer_duals(group, atoms: tuple, size: int) -> tuple | None:
+    """For O(p,q), SO(p,q) and SO+(p,q) with n ≥ 3, large products of V and V*
+    whose spanning set of invariants is small enough: the dual flags."""
+    if not (isinstance(group, NamedGroup) and group.name in ("O", "SO", "SO+") and group.d >= 3
+            and all(a.dim is None and a.name == "V" for a in atoms) and size >= BRAUER_FROM):
+        return None
+    spanning = brauer.count(len(atoms), group.d, _special(group))
+    if spanning > BRAUER_LIMIT or 8.0 * size * spanning * 3 > _available_bytes() * MEMORY_FRACTION:
+        return None
+    return tuple(a.dual for a in atoms)
+
+
+def _brauer_basis(group, atoms: tuple, duals: tuple, size: int):
+    """Invariants from Brauer pairings (and Levi-Civita tensors for the special
+    groups) of the group's own invariant form, orthonormalized through their
+    Gram matrix, the rank certified by its spectral gap."""
+    dual = Atom("V", group=group, dual=True)
+    form, _ = _solve_part(group, (dual, dual))
+    n = group.d
+    if form.shape[1] != 1:
+        raise SolveError(f"{group} does not preserve a unique quadratic form ({form.shape[1]} found)")
+    eta = form.toarray().reshape(n, n)
+    eta = (eta + eta.T) / 2
+    span = brauer.spanning(duals, eta, _special(group))
+    if not span.shape[1]:
+        return scipy.sparse.csr_matrix((size, 0)), np.inf
+    gram = span.T @ span
+    w, u = scipy.linalg.eigh(gram)
+    scale = w[-1]
+    keep = w > ZERO_LEVEL * scale
+    dropped = w[~keep]
+    if keep.any() and dropped.size and w[keep][0] < NONZERO_LEVEL * scale:
+        raise SolveError(f"the Brauer pairings of {_describe(group, atoms)} have no clear rank: Gram eigenvalues "
+                         f"{dropped[-1] / scale:.2e} (taken as zero) then {w[keep][0] / scale:.2e}")
+    q = span @ (u[:, keep] / np.sqrt(w[keep]))
+    gap = float(w[keep][0] / max(dropped[-1], np.finfo(float).eps * scale)) if dropped.size else np.inf
+    return scipy.sparse.csr_matrix(q), gap
 
 
 def _predicted(atoms: tuple, default=None):

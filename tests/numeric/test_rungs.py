@@ -93,3 +93,30 @@ def test_fewer_generators_give_the_same_orbits():
     full = solve._orbit_basis(5, 3, [(p, np.ones(5)) for p in permutations(group)])
     few = solve._orbit_basis(5, 3, [(p, np.ones(5)) for p in orbit_permutations(group)])
     np.testing.assert_allclose(projector(full), projector(few), atol=1e-12)
+
+
+ROTATIONS = ["T(3)(SO(3))", "T(4)(SO(3))", "T(4)(O(3))", "T(5)(O(3))", "T(6)(O(3))", "(V*Irrep(SO(3),2))(SO(3))",
+             "(Irrep(SO(3),2)*Irrep(SO(3),1)*Irrep(SO(3),3))(SO(3))", "(V*Irrep(O(3),(2,1))*V)(O(3))",
+             "(V*Irrep(O(3),(1,1)))(O(3))", "(Irrep(O(3),(1,-1))*V)(O(3))"]
+
+
+@pytest.mark.parametrize("text", ROTATIONS)
+def test_isotypic_rung_agrees_with_dense(text):
+    group, atoms = atoms_of(text)
+    found = solve._rotation_degrees(group, atoms)
+    assert found is not None
+    q = solve._isotypic_basis(group, atoms, found)
+    np.testing.assert_allclose(projector(q), projector(dense(group, atoms)), atol=1e-9)
+
+
+QUADRATIC = ["T(4)(O(1,3))", "(V**2*V.T**2)(O(1,3))", "T(4)(SO(1,3))", "(V*V.T**3)(SO+(1,3))", "T(5)(SO(5))",
+             "T(3)(SO(2,1))", "T(4)(O(2,2))", "T(6)(SO(4))", "(V**3*V.T)(SO(2,2))", "T(4)(O(4))"]
+
+
+@pytest.mark.parametrize("text", QUADRATIC)
+def test_invariant_theory_rung_agrees_with_dense(text):
+    group, atoms = atoms_of(text)
+    size = int(np.prod([a.size() for a in atoms]))
+    q, gap = solve._brauer_basis(group, atoms, tuple(a.dual for a in atoms), size)
+    np.testing.assert_allclose(projector(q), projector(dense(group, atoms)), atol=1e-9)
+    assert gap > 1e6

@@ -1,0 +1,136 @@
+"""Irreducible representations in numbers: one fixed real model per label.
+
+- ``SO(3)``, ``O(3)``: the real spherical harmonics model of ``isotypic.py``,
+  ``drho_l(A) = Σ a_k L_k`` and ``rho_l(g) = Qᵀ (S g Sᵀ)^{⊗l} Q`` with Q the
+  Clebsch–Gordan path 1, 2, …, l (for O(3), times the parity on ``det g = -1``);
+- ``SO(2)``, ``O(2)``, ``C(k)``, ``D(k)``: frequency a acts by the a-th power
+  of the rotation (a reflection stays itself), one-dimensional ones by signs;
+- ``Z(n)``: the shift by j acts by the rotation by ``2π a j / n``.
+
+Functions take numpy arrays (float64 for the solver) or JAX arrays (traced
+by ``jit``/``vmap``) and answer in kind.
+
+>>> import numpy as np
+>>> from repalg.symbolic.decompose import irrep
+>>> from repalg.symbolic.groups import SO
+>>> g = SO(3).sample(key=0)
+>>> r = rho(irrep(SO(3), 2), np.asarray(g, dtype=float))
+>>> bool(np.allclose(r @ r.T, np.eye(5)))
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..symbolic.decompose import irrep_label
+from . import isotypic
+
+
+def rho_function(atom):
+    """``g ↦ rho(g)`` on the irreducible ``atom``."""
+    return lambda g: rho(atom, g)
+
+
+def drho_function(atom):
+    """``A ↦ drho(A)`` on the irreducible ``atom``."""
+    return lambda a: drho(atom, a)
+
+
+def _xp(x):
+    if isinstance(x, np.ndarray):
+        return np
+    import jax.numpy as jnp
+    return jnp
+
+
+def _matrix_power(xp, m, k: int):
+    out = xp.eye(m.shape[-1], dtype=m.dtype)
+    for _ in range(k):
+        out = out @ m
+    return out
+
+
+def _unsupported(atom):
+    return ValueError(f"repalg has no numeric model of {atom!r} yet (it has one for the irreducibles of "
+                      f"SO(3), O(3), SO(2), O(2), C(k), D(k) and Z(n)); decompose() and predicted_rank() "
+                      f"still work with it")
+
+
+def _group(atom):
+    g = atom.group
+    return getattr(g, "name", None), getattr(g, "args", ())
+
+
+def drho(atom, a):
+    """The Lie algebra element ``a`` (a matrix of the base representation) on the irreducible."""
+    xp = _xp(a)
+    name, args = _group(atom)
+    label = irrep_label(atom)
+    if name in ("SO", "O") and args == (3,):
+        l = label if name == "SO" else label[0]
+        gens = xp.asarray(isotypic.generators(l))
+        ax, ay, az = isotypic.algebra_coordinates(a)
+        return ax * gens[0] + ay * gens[1] + az * gens[2]
+    if name in ("SO", "O") and args == (2,):
+        freq = label if isinstance(label, int) else 0
+        return freq * a if freq else xp.zeros((1, 1), dtype=a.dtype)
+    raise _unsupported(atom)
+
+
+def rho(atom, g):
+    """The group element ``g`` (a matrix of the base representation) on the irreducible."""
+    xp = _xp(g)
+    name, args = _group(atom)
+    label = irrep_label(atom)
+    if name in ("SO", "O") and args == (3,):
+        l, parity = (label, 1) if name == "SO" else label
+        q = isotypic.irrep_of_v_power(l)
+        s = isotypic.to_model()
+        m = xp.asarray(s) @ g @ xp.asarray(s.T)
+        t = xp.asarray(q).reshape((3,) * l + (2 * l + 1,))
+        for axis in range(l):
+            t = xp.moveaxis(xp.tensordot(m, t, axes=(1, axis)), 0, axis)
+        out = xp.asarray(q).T @ t.reshape(3**l, 2 * l + 1)
+        if parity * (-1) ** l == 1 or name == "SO":
+            return out
+        return xp.sign(xp.linalg.det(g)) * out
+    if name in ("SO", "O", "C", "D") and (args == (2,) or name in ("C", "D")):
+        return _planar(xp, atom, label, g, reflection=_reflection(name))
+    if name == "Z":
+        n = args[0]
+        j = xp.argmax(g[:, 0])
+        angle = 2 * np.pi * label * j / n
+        if 2 * label % n == 0:
+            return xp.cos(angle).reshape(1, 1)
+        c, s = xp.cos(angle), xp.sin(angle)
+        return xp.stack([xp.stack([c, s]), xp.stack([-s, c])])
+    raise _unsupported(atom)
+
+
+def _reflection(name: str):
+    # emlp's D(k) reflects the first axis; O(2) acts the same way
+    return np.array([[-1.0, 0.0], [0.0, 1.0]]) if name in ("D", "O") else None
+
+
+def _planar(xp, atom, label, g, reflection):
+    """Irreducibles of the planar groups: frequency a by the a-th power of the
+    rotation part; one-dimensional ones by signs."""
+    name, args = _group(atom)
+    k = args[0] if name in ("C", "D") else None
+    freq, sign = (label if isinstance(label, tuple) else (label, None)) if name in ("O", "D") else (label, None)
+    det = xp.linalg.det(g)
+    if reflection is None:
+        rotation = g
+    else:  # g = r·s for a reflection: r = g s
+        rotation = xp.where(det < 0, g @ xp.asarray(reflection, dtype=g.dtype), g)
+    one_dimensional = freq == 0 or (k is not None and 2 * freq == k)
+    power = _matrix_power(xp, rotation, freq)
+    if not one_dimensional:
+        if reflection is None:
+            return power
+        return xp.where(det < 0, power @ xp.asarray(reflection, dtype=g.dtype), power)
+    value = power[0, 0] if freq else xp.ones((), dtype=g.dtype)
+    if sign is not None:
+        value = xp.where(det < 0, sign * value, value)
+    return value.reshape(1, 1)
