@@ -103,11 +103,16 @@ class Decomposition(Mapping):
         return sum(m * k.size() for k, m in self._pairs)
 
     def as_rep(self) -> Rep:
-        """The decomposition as a representation expression (a sum of irreducibles)."""
+        """The decomposition as a representation expression (a sum of
+        irreducibles; not for irreducibles found numerically, which have no name)."""
         return direct_sum(*(multiplicity(k, m) for k, m in self._pairs))
 
     def __str__(self) -> str:
-        return repr(self.as_rep()) if self._pairs else "0"
+        if not self._pairs:
+            return "0"
+        if all(isinstance(k, Rep) for k, _ in self._pairs):
+            return repr(self.as_rep())
+        return "+".join(str(k) if m == 1 else f"{m}*{k}" for k, m in self._pairs)
 
     def __repr__(self) -> str:
         return f"Decomposition({self})"
@@ -122,7 +127,9 @@ class Decomposition(Mapping):
         """
         if not self._pairs:
             return "0"
-        return r" \oplus ".join((f"{m}\\," if m > 1 else "") + irrep_latex(k) for k, m in self._pairs)
+        return r" \oplus ".join((f"{m}\\," if m > 1 else "") + (irrep_latex(k) if isinstance(k, Atom) else
+                                                                  f"\\rho_{{{k.dim}}}")
+                                 for k, m in self._pairs)
 
     def change_of_basis(self):
         """An orthogonal (unitary for a complex group) matrix Q whose columns,
