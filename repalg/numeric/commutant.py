@@ -10,8 +10,8 @@ of one group compare.
 
 >>> from repalg import parse
 >>> d = parse("(V**2)(ZksZnxZn(2,2))").decompose()
->>> d.dim(), sum(d.values())
-(64, 37)
+>>> len(d), d.dim(), set(d.values())
+(8, 64, {8})
 """
 
 from __future__ import annotations
