@@ -3,6 +3,7 @@
     repalg canon "5*V*(2+V)"                          the canonical form
     repalg canon "10*T(1)+5*T(2)" --group "S(5)"      ... and the size
     repalg basis "T(1,0)>>T(2,1)" --group "O(1,3)"   the equivariant basis
+    repalg decompose "V**4" --group "SO(3)"           the irreducible components
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def _bound(args: argparse.Namespace):
 
 def _basis(args: argparse.Namespace) -> int:
     rep = _bound(args)
+    predicted = rep.predicted_rank()
     basis = rep.equivariant_basis()
     info = basis.info
     rank = basis.shape[1]
@@ -52,6 +54,8 @@ def _basis(args: argparse.Namespace) -> int:
     print(f"representation:     {rep!r}")
     print(f"size:               {info.size}")
     print(f"rank:               {rank}")
+    print(f"predicted rank:     " + ("none (no character theory for this group)" if predicted is None
+                                     else f"{predicted} (from characters)"))
     print(f"strategy:           {info.strategy}")
     print(f"time:               {info.seconds:.3g} s")
     print(f"spectral gap:       {info.gap:.3g}" + (" (exact)" if info.gap == np.inf else ""))
@@ -59,6 +63,26 @@ def _basis(args: argparse.Namespace) -> int:
     if args.save:
         _save(args.save, rep, basis)
         print(f"saved:              {args.save}")
+    return 0
+
+
+def _decompose(args: argparse.Namespace) -> int:
+    rep = _bound(args)
+    decomposition = rep.decompose()
+    rows = [(str(key), key.size(), count) for key, count in decomposition.items()]
+    width = max([len("irreducible")] + [len(r[0]) for r in rows])
+    print(f"representation: {rep!r}")
+    print(f"size:           {rep.size()}")
+    print(f"{'irreducible':<{width}}  {'dim':>6}  {'multiplicity':>12}")
+    for name, dim, count in rows:
+        print(f"{name:<{width}}  {dim:>6}  {count:>12}")
+    print(f"total:          {decomposition.dim()} = sum of dim x multiplicity over {len(rows)} irreducibles "
+          f"({decomposition.field})")
+    predicted = rep.predicted_rank()
+    if predicted is not None:
+        print(f"invariants:     {predicted} (the predicted rank of its equivariant basis)")
+    if args.latex:
+        print(f"latex:          {decomposition.latex()}")
     return 0
 
 
@@ -104,6 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
                             "'shape' (CSR) when it has more than 5e7 entries; with 'representation' and 'strategy'")
     basis.add_argument("--samples", type=int, default=5, help="group elements for the equivariance check (5)")
     basis.set_defaults(run=_basis)
+    decompose = commands.add_parser(
+        "decompose", help="split a representation into irreducibles",
+        description="Print the isotypic decomposition of a representation: each irreducible with its "
+                    "dimension and multiplicity (exact, from characters, for the built-in groups; "
+                    "numeric, through the commutant, for the others), and the predicted number of invariants.",
+    )
+    decompose.add_argument("expression", help='a representation, e.g. "V**4"')
+    decompose.add_argument("--group", "-g", help='the group to bind, e.g. "SO(3)"')
+    decompose.add_argument("--latex", action="store_true", help="also print the decomposition in LaTeX")
+    decompose.set_defaults(run=_decompose)
     return parser
 
 
