@@ -85,3 +85,26 @@ def test_basis_refuses_what_is_too_large():
     assert result.returncode == 2
     assert "V**30" in result.stderr and "205891132094649" in result.stderr and "GiB" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_decompose_prints_components_dimensions_and_multiplicities(capsys):
+    assert main(["decompose", "V**4", "--group", "SO(3)", "--latex"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith("Irrep")}
+    assert lines == {"Irrep(SO(3),0)": ["1", "3"], "Irrep(SO(3),1)": ["3", "6"], "Irrep(SO(3),2)": ["5", "6"],
+                     "Irrep(SO(3),3)": ["7", "3"], "Irrep(SO(3),4)": ["9", "1"]}
+    assert "total:          81" in out and "invariants:     3" in out and "\\rho_{4}" in out
+
+
+def test_decompose_of_a_group_without_labels_is_numeric(capsys):
+    assert main(["decompose", "V", "-g", "RubiksCube"]) == 0
+    out = capsys.readouterr().out
+    assert "dim=23" in out and "total:          48" in out and "invariants" not in out
+
+
+def test_basis_prints_the_predicted_rank(capsys):
+    assert main(["basis", "T(4)", "--group", "SO(3)"]) == 0
+    out = capsys.readouterr().out
+    assert "rank:               3" in out and "predicted rank:     3 (from characters)" in out
+    assert main(["basis", "T(2)", "--group", "Cube"]) == 0
+    assert "predicted rank:     none" in capsys.readouterr().out

@@ -26,7 +26,7 @@ from ..symbolic.expr import Rep, hom
 MAX_SIZE = 512
 """The largest representation decomposed numerically (its commutant lives in size²)."""
 
-_SAMPLES = 12
+_SAMPLES = 48
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,15 @@ def split(rep: Rep):
                          f"(its commutant has size {n}² = {n * n})")
     if n == 0:
         return []
-    basis = np.asarray(hom(rep, rep).equivariant_basis().dense())
+    basis = hom(rep, rep).equivariant_basis()  # sparse: orbit bases have one entry a row
     rng = np.random.default_rng(0)
-    complex_ = np.iscomplexobj(basis)
+    complex_ = np.issubdtype(basis.dtype, np.complexfloating)
 
     def element():
         c = rng.normal(size=basis.shape[1])
         if complex_:
             c = c + 1j * rng.normal(size=basis.shape[1])
-        return (basis @ c).reshape(n, n)
+        return np.asarray(basis @ c).reshape(n, n)
 
     r = element()
     w, u = np.linalg.eigh(r + r.conj().T)

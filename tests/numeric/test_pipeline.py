@@ -44,7 +44,9 @@ def test_basis_matches_first_principles(a, group):
     if not 0 < rep.size() <= 81:
         return
     Q = rep.equivariant_basis()
-    assert Q.shape[1] == first_principles_rank(rep, group), (repr(rep), Q.info)
+    rank = first_principles_rank(rep, group)
+    assert Q.shape[1] == rank, (repr(rep), Q.info)
+    assert rep.predicted_rank() == rank, repr(rep)
     dense = Q.dense()
     for g in group.samples(2, key=3):
         np.testing.assert_allclose(explicit(rep, {group: g}) @ dense, dense, atol=1e-8)

@@ -1,0 +1,122 @@
+"""Numbers behind decompositions: the commutant route, change of basis, the
+models of irreducibles, and the solver's cross-check against predicted ranks."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+
+import repalg
+from repalg import parse
+from repalg.groups import D, O, S, SO, C, Z
+from repalg.numeric import commutant, solve
+from repalg.numeric.operators import float64
+from repalg.reps import T, V
+from repalg.symbolic.decompose import irrep
+
+
+def block_sizes(decomposition):
+    return [k.size() for k, m in decomposition.items() for _ in range(m)]
+
+
+def assert_reassembles(rep, decomposition):
+    """Q is orthogonal, Qᵀ rho(g) Q is block diagonal in the order of the
+    decomposition, and the copies of one irreducible have equal characters."""
+    q = decomposition.change_of_basis()
+    n = rep.size()
+    np.testing.assert_allclose(q.conj().T @ q, np.eye(n), atol=1e-9)
+    sizes = block_sizes(decomposition)
+    assert sum(sizes) == n
+    group = rep.groups()[0]
+    for g in np.asarray(group.samples(2, key=5), dtype=float):
+        with float64():
+            r = q.conj().T @ np.asarray(rep.rho(g).dense()) @ q
+        offsets = np.cumsum([0] + sizes)
+        mask = np.zeros((n, n), dtype=bool)
+        for a, b in zip(offsets[:-1], offsets[1:]):
+            mask[a:b, a:b] = True
+        assert np.abs(r[~mask]).max(initial=0) < 1e-8
+        start = 0
+        for key, m in decomposition.items():
+            traces = [np.trace(r[start + i * key.size():start + (i + 1) * key.size(),
+                                 start + i * key.size():start + (i + 1) * key.size()]) for i in range(m)]
+            np.testing.assert_allclose(traces, traces[0], atol=1e-8)
+            start += m * key.size()
+
+
+NUMERIC = ["V(Cube)", "(V**2)(Cube)", "V(RubiksCube)", "(V**2)(ZksZnxZn(2,2))", "(V+V**2)(ZksZnxZn(2,3))"]
+
+
+@pytest.mark.parametrize("text", NUMERIC)
+def test_numeric_decompositions_reassemble(text):
+    rep = parse(text)
+    d = rep.decompose()
+    assert d.dim() == rep.size() and isinstance(next(iter(d)), commutant.NumericIrrep)
+    assert_reassembles(rep, d)
+
+
+def test_user_groups_decompose_numerically():
+    class Klein(repalg.Group):
+        def __init__(self):
+            self.discrete_generators = np.array([np.diag([1.0, -1, -1]), np.diag([-1.0, 1, -1])])
+            super().__init__()
+
+    rep = (V**2)(Klein())
+    d = rep.decompose()
+    # three distinct characters of the Klein group on V; V⊗V holds the trivial one 3 times
+    assert {k.dim for k in d} == {1} and sorted(d.values()) == [2, 2, 2, 3]
+    assert_reassembles(rep, d)
+
+
+@pytest.mark.parametrize("text", ["(V**2)(S(4))", "(V**3)(D(4))", "(V**2)(O(3))", "(V+V**2)(SO(2))", "(V**2)(C(5))",
+                                  "(V**2)(Z(4))"])
+def test_the_numeric_route_agrees_with_characters(text):
+    rep = parse(text)
+    exact = rep.decompose()
+    found = commutant.decompose(rep)
+    assert sorted((k.size(), m) for k, m in exact.items()) == sorted((k.size(), m) for k, m in found.items())
+    assert_reassembles(rep, exact)
+
+
+# models of irreducibles ----------------------------------------------------------
+
+MODELS = [irrep(SO(3), 0), irrep(SO(3), 1), irrep(SO(3), 4), irrep(O(3), (2, -1)), irrep(O(3), (3, 1)),
+          irrep(SO(2), 3), irrep(O(2), 2), irrep(O(2), (0, -1)), irrep(C(6), 2), irrep(C(6), 3), irrep(D(6), 2),
+          irrep(D(6), (3, -1)), irrep(D(5), (0, -1)), irrep(Z(5), 2), irrep(Z(4), 2)]
+
+
+@pytest.mark.parametrize("atom", MODELS, ids=repr)
+def test_models_are_orthogonal_representations(atom):
+    group = atom.group
+    a, b = np.asarray(group.samples(2, key=11), dtype=float)
+    ra, rb, rab = (np.asarray(atom.rho_dense(x)) for x in (a, b, a @ b))
+    np.testing.assert_allclose(ra @ rb, rab, atol=1e-5)
+    np.testing.assert_allclose(ra @ ra.T, np.eye(atom.size()), atol=1e-5)
+    for x in np.asarray(group.lie_algebra):
+        lhs = np.asarray(atom.rho_dense(scipy.linalg.expm(0.3 * x)))
+        np.testing.assert_allclose(lhs, scipy.linalg.expm(0.3 * np.asarray(atom.drho_dense(x))), atol=1e-5)
+
+
+@pytest.mark.parametrize("atom", MODELS, ids=repr)
+def test_models_have_the_characters_of_their_labels(atom):
+    # Hom(atom, W) solved in numbers has the dimension the characters predict
+    group = atom.group
+    for target in (V(group), (V**2)(group), atom):
+        rep = atom >> target
+        assert rep.equivariant_basis().shape[1] == rep.predicted_rank()
+
+
+def test_the_solver_refuses_a_rank_its_characters_contradict(monkeypatch):
+    repalg.clear_cache()
+    monkeypatch.setattr(solve, "_predicted", lambda atoms, default=None: 7)
+    with pytest.raises(solve.SolveError, match="predict 7"):
+        T(4)(SO(3)).equivariant_basis()
+    repalg.clear_cache()
+
+
+def test_models_work_under_jit():
+    import jax
+
+    atom = irrep(O(3), (2, -1))
+    g = np.asarray(O(3).samples(3, key=2), dtype=np.float32)
+    batched = jax.jit(jax.vmap(atom.rho_dense))(g)
+    np.testing.assert_allclose(batched[1], atom.rho_dense(g[1]), atol=1e-5)
