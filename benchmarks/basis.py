@@ -9,6 +9,11 @@ recorded time on this kind of machine (ranks.jsonl's emlp_seconds) stands in.
     python benchmarks/basis.py                # the cases where emlp took >= 1 s
     python benchmarks/basis.py --all          # every case of ranks.jsonl
     python benchmarks/basis.py --match 'SO\\(3\\)' --no-emlp
+    python benchmarks/basis.py --previous     # also the ladder before the reduced solvers
+
+Beyond ranks.jsonl, two large cases run by default: T(10) of SO(3) (59049,
+rank 603: the Riordan number) and T(8) of O(1,3) (65536, rank 105: Brauer's
+count of pairings, 7!!).
 """
 
 from __future__ import annotations
@@ -28,9 +33,16 @@ REFERENCE = ROOT / "tests" / "data" / "ranks.jsonl"
 # The cases where emlp takes minutes or gives up (issue 5), run by default too.
 HARD = {("SO(3)", "T(8)"), ("SO(3)*S(4)", "T(4)"), ("Cube", "T(5)"), ("Z(6)", "T(5)"), ("ZksZnxZn(2,2)", "T(5)")}
 
+# Large cases beyond the reference set (issue 6), with their known ranks.
+LARGE = [{"group": "SO(3)", "rep": "T(10)", "N": 59049, "rank": 603, "source": "Riordan numbers"},
+         {"group": "O(1,3)", "rep": "T(8)", "N": 65536, "rank": 105, "source": "Brauer: 7!! pairings"}]
+
 REPALG_WORKER = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 import repalg
+if os.environ.get("REPALG_BENCH_PREVIOUS"):  # the ladder of issue 5: no isotypic, no invariant-theory rung
+    repalg.numeric.solve.ISOTYPIC = False
+    repalg.numeric.solve.BRAUER_FROM = 10**18
 rep = repalg.parse(sys.argv[1])
 start = time.perf_counter()
 Q = rep.equivariant_basis()
@@ -73,10 +85,10 @@ def case_text(case: dict) -> str:
     return case["rep"] if case["group"] is None else f"({case['rep']})({case['group']})"
 
 
-def run(python: str, worker: str, argument: str, timeout: float) -> dict:
+def run(python: str, worker: str, argument: str, timeout: float, env: dict | None = None) -> dict:
     try:
         done = subprocess.run([python, "-c", worker, argument], capture_output=True, text=True, timeout=timeout,
-                              cwd=ROOT)
+                              cwd=ROOT, env={**os.environ, **(env or {})})
     except subprocess.TimeoutExpired:
         return {"error": f"no answer in {timeout:.0f} s"}
     if done.returncode != 0:
@@ -101,11 +113,16 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per case and side (600)")
     parser.add_argument("--reference", default=str(REFERENCE), help="ranks.jsonl")
     parser.add_argument("--json", help="also write one JSON line per case to this file")
+    parser.add_argument("--previous", action="store_true",
+                        help="also time the previous ladder (without the isotypic and invariant-theory rungs)")
+    parser.add_argument("--no-large", action="store_true", help="leave out the large cases beyond ranks.jsonl")
     args = parser.parse_args(argv)
 
     cases = [json.loads(line) for line in open(args.reference) if line.strip()]
     if not args.all:
         cases = [c for c in cases if (c.get("emlp_seconds") or 0) >= 1 or (c["group"], c["rep"]) in HARD]
+    if not args.no_large:
+        cases += LARGE
     if args.match:
         cases = [c for c in cases if re.search(args.match, case_text(c))]
     emlp = None if args.no_emlp else find_emlp(args.emlp)
@@ -113,10 +130,14 @@ def main(argv=None) -> int:
 
     device = jax.devices()[0]
     print(f"repalg on {device.platform} ({device.device_kind}); emlp: {emlp or 'recorded times (ranks.jsonl)'}")
-    print(f"{'case':52s} {'N':>7s} {'rank':>6s} {'repalg s':>9s} {'emlp s':>9s} {'ratio':>8s}  strategy / notes")
-    ratios, rows = [], []
+    previous_header = f" {'prev s':>9s} {'vs prev':>8s}" if args.previous else ""
+    print(f"{'case':52s} {'N':>7s} {'rank':>6s} {'repalg s':>9s} {'emlp s':>9s} {'ratio':>8s}{previous_header}"
+          f"  strategy / notes")
+    ratios, gains, rows = [], [], []
     for case in cases:
         mine = run(sys.executable, REPALG_WORKER, case_text(case), args.timeout)
+        before = (run(sys.executable, REPALG_WORKER, case_text(case), args.timeout, {"REPALG_BENCH_PREVIOUS": "1"})
+                  if args.previous else {})
         theirs = run(emlp, EMLP_WORKER, emlp_source(case), args.timeout) if emlp else {}
         emlp_seconds = theirs.get("seconds", case.get("emlp_seconds"))
         notes = []
@@ -134,16 +155,30 @@ def main(argv=None) -> int:
         if "seconds" in mine and emlp_seconds:
             ratio = emlp_seconds / mine["seconds"]
             ratios.append(ratio)
+        gain = None
+        if "seconds" in mine and "seconds" in before:
+            gain = before["seconds"] / mine["seconds"]
+            gains.append(gain)
+        if "error" in before:
+            notes.append(f"previous: {before['error']}")
+        previous_cells = ""
+        if args.previous:
+            previous_cells = (f" {before.get('seconds', float('nan')):9.3f} "
+                              f"{(f'{gain:.1f}x' if gain else '-'):>8s}")
         rows.append({"case": case_text(case), "N": case["N"], "rank": case["rank"], "repalg": mine,
-                     "emlp": theirs or {"recorded_seconds": case.get("emlp_seconds")}, "ratio": ratio})
+                     "emlp": theirs or {"recorded_seconds": case.get("emlp_seconds")}, "ratio": ratio,
+                     "previous": before or None})
         print(f"{case_text(case):52s} {case['N']:7d} {case['rank']:6d} "
               f"{mine.get('seconds', float('nan')):9.3f} {emlp_seconds or float('nan'):9.2f} "
-              f"{(f'{ratio:.1f}x' if ratio else '-'):>8s}  {mine.get('strategy', '')}"
+              f"{(f'{ratio:.1f}x' if ratio else '-'):>8s}{previous_cells}  {mine.get('strategy', '')}"
               f"{' ' + str(round(mine['peak_mib'])) + ' MiB' if 'peak_mib' in mine else ''}"
               f"{'; ' + '; '.join(notes) if notes else ''}", flush=True)
     if ratios:
         print(f"\n{len(ratios)} cases with both times: median speed-up {statistics.median(ratios):.1f}x, "
               f"worst {min(ratios):.2f}x, best {max(ratios):.0f}x")
+    if gains:
+        print(f"{len(gains)} cases against the previous ladder: median {statistics.median(gains):.2f}x, "
+              f"worst {min(gains):.2f}x, best {max(gains):.0f}x")
     if args.json:
         with open(args.json, "w") as f:
             for row in rows:

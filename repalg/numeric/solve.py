@@ -77,6 +77,10 @@ WEIGHTS_LIMIT = 3000
 ISOTYPIC = True
 """Whether SO(3) and O(3) go to the isotypic rung (switched off only to compare rungs)."""
 
+ISOTYPIC_FROM = 4096
+"""Below this size, tensor powers of V go to the weights rung, faster there than
+importing sympy for the Clebsch–Gordan coefficients (about 0.3 s once)."""
+
 BRAUER_FROM = 4096
 """Products of V and V* of O(p,q) from this size on go to the invariant-theory rung."""
 
@@ -215,7 +219,7 @@ def _solve_part(group, atoms: tuple):
 def _solve_fresh(group, atoms: tuple, size: int):
     """(basis, strategy, gap) from the first rung of the ladder that applies."""
     base = all(a.dim is None for a in atoms)
-    ls = _rotation_degrees(group, atoms)
+    ls = _rotation_degrees(group, atoms) if size >= ISOTYPIC_FROM or not base else None
     if ls is not None:
         return _isotypic_basis(group, atoms, ls), "isotypic", np.inf
     duals = _brauer_duals(group, atoms, size)
