@@ -5,7 +5,11 @@
   Clebsch–Gordan path 1, 2, …, l (for O(3), times the parity on ``det g = -1``);
 - ``SO(2)``, ``O(2)``, ``C(k)``, ``D(k)``: frequency a acts by the a-th power
   of the rotation (a reflection stays itself), one-dimensional ones by signs;
-- ``Z(n)``: the shift by j acts by the rotation by ``2π a j / n``.
+- ``Z(n)``: the shift by j acts by the rotation by ``2π a j / n``;
+- every other group with labels (``SU(n)``, ``SO(n)``, the Lorentz groups,
+  ``Sp(m)``, ``S(n)``, products, …): the first copy of the irreducible in the
+  smallest ``T(p,q)`` that holds it, found through the commutant
+  (``commutant.py``) and fixed once per process: ``rho(g) = Uᵀ rho_T(g) U``.
 
 Functions take numpy arrays (float64 for the solver) or JAX arrays (traced
 by ``jit``/``vmap``) and answer in kind.
@@ -21,9 +25,10 @@ True
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-from ..symbolic.decompose import irrep_label
 from . import isotypic
 
 
@@ -51,10 +56,80 @@ def _matrix_power(xp, m, k: int):
     return out
 
 
-def _unsupported(atom):
-    return ValueError(f"repalg has no numeric model of {atom!r} yet (it has one for the irreducibles of "
-                      f"SO(3), O(3), SO(2), O(2), C(k), D(k) and Z(n)); decompose() and predicted_rank() "
-                      f"still work with it")
+MAX_DEGREE = 8
+"""The largest p+q of the T(p,q) searched for a copy of an irreducible."""
+
+MAX_MODEL_SIZE = 256
+"""...and the largest size of that T(p,q)."""
+
+
+def _unsupported(atom, why: str = ""):
+    return ValueError(f"repalg found no numeric model of {atom!r}: no T(p,q) with p+q <= {MAX_DEGREE} and size "
+                      f"<= {MAX_MODEL_SIZE} holds it{why}; decompose() and predicted_rank() still work with it")
+
+
+@lru_cache(maxsize=256)
+def _embedding(group, label):
+    """(p, q, U): U (size × dim) spans one copy of the irreducible inside T(p,q)."""
+    from ..symbolic.decompose import irrep
+    from ..symbolic.expr import T
+    from . import commutant
+
+    target = irrep(group, *_show(group, label))
+    ambiguous = False
+    for total in range(1, MAX_DEGREE + 1):
+        for p in range(total, -1, -1):
+            w = T(p, total - p)(group)
+            if w.size() > MAX_MODEL_SIZE:
+                continue
+            count = dict(w.decompose().items()).get(target)
+            if not count:
+                continue
+            classes = [members for key, members in commutant._classes(w)
+                       if key.dim == target.size() and len(members) == count]
+            if len(classes) == 1:
+                return p, total - p, classes[0][0]
+            ambiguous = ambiguous or len(classes) > 1
+    raise _unsupported(target, " without a twin of the same size and multiplicity (an outer automorphism "
+                               "of the group swaps them)" if ambiguous else "")
+
+
+def _show(group, label) -> tuple:
+    from ..symbolic.characters import theory
+    return theory(group).show(label)
+
+
+def _tensor_action(xp, x, p: int, q: int, lie: bool):
+    """T(p,q) = V^p ⊗ V*^q: the Kronecker product (group element) or sum (Lie algebra element)."""
+    dual = -x.T if lie else xp.linalg.inv(x).T
+    factors = [x] * p + [dual] * q
+    n = x.shape[0]
+    out = factors[0]
+    for f in factors[1:]:
+        if lie:
+            out = xp.kron(out, xp.eye(n, dtype=x.dtype)) + xp.kron(xp.eye(out.shape[0], dtype=x.dtype), f)
+        else:
+            out = xp.kron(out, f)
+    return out
+
+
+def _own_label(atom):
+    """The label of the atom itself (its dual is applied by the caller)."""
+    from ..symbolic.characters import theory
+    return theory(atom.group).label(atom.args[1:])
+
+
+def _generic(atom, x, lie: bool):
+    label = _own_label(atom)
+    from ..symbolic.characters import theory
+    if label == theory(atom.group).trivial:
+        xp = _xp(x)
+        return xp.zeros((1, 1), dtype=x.dtype) if lie else xp.ones((1, 1), dtype=x.dtype)
+    p, q, u = _embedding(atom.group, label)
+    xp = _xp(x)
+    m = _tensor_action(xp, x, p, q, lie)
+    u = xp.asarray(u) if xp is np else xp.asarray(u, dtype=m.dtype)
+    return u.conj().T @ m @ u
 
 
 def _group(atom):
@@ -66,7 +141,7 @@ def drho(atom, a):
     """The Lie algebra element ``a`` (a matrix of the base representation) on the irreducible."""
     xp = _xp(a)
     name, args = _group(atom)
-    label = irrep_label(atom)
+    label = _own_label(atom)
     if name in ("SO", "O") and args == (3,):
         l = label if name == "SO" else label[0]
         gens = xp.asarray(isotypic.generators(l))
@@ -75,14 +150,14 @@ def drho(atom, a):
     if name in ("SO", "O") and args == (2,):
         freq = label if isinstance(label, int) else 0
         return freq * a if freq else xp.zeros((1, 1), dtype=a.dtype)
-    raise _unsupported(atom)
+    return _generic(atom, a, lie=True)
 
 
 def rho(atom, g):
     """The group element ``g`` (a matrix of the base representation) on the irreducible."""
     xp = _xp(g)
     name, args = _group(atom)
-    label = irrep_label(atom)
+    label = _own_label(atom)
     if name in ("SO", "O") and args == (3,):
         l, parity = (label, 1) if name == "SO" else label
         q = isotypic.irrep_of_v_power(l)
@@ -105,7 +180,7 @@ def rho(atom, g):
             return xp.cos(angle).reshape(1, 1)
         c, s = xp.cos(angle), xp.sin(angle)
         return xp.stack([xp.stack([c, s]), xp.stack([-s, c])])
-    raise _unsupported(atom)
+    return _generic(atom, g, lie=False)
 
 
 def _reflection(name: str):

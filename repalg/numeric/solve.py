@@ -11,16 +11,20 @@ where it splits by structure:
 2. orbit: for a group of (signed) permutations acting on a tensor power of its
    base representation, the invariants are the orbits of index tuples, found
    exactly with a connected-components pass over the generators' moves;
-3. isotypic: for SO(3) and O(3), Clebsch–Gordan coupling of two halves of
-   the product (``isotypic.py``): the invariants pair equal irreducibles,
-   with no eigensolver at all;
-   weights: for other Lie groups, commuting diagonalizable generators (a torus)
+3. isotypic reduction, for SO(3) and O(3) (``isotypic.py``): the product is
+   coupled in two halves into isotypic blocks with exact Clebsch–Gordan maps,
+   and Schur's lemma pairs equal irreducibles, with no eigensolver at all;
+4. invariant theory, for O(p,q), SO(p,q), SO+(p,q) (``brauer.py``): Brauer
+   pairings of the group's quadratic form (and Levi-Civita tensors for the
+   special groups) span the invariants, a Gram matrix picks a basis;
+5. weights: for a Lie group, commuting diagonalizable generators (a torus)
    act diagonally in a basis of tensor products of their eigenvectors, and an
    invariant lies in their zero-weight space, far smaller than the whole; the
    remaining Lie constraints are solved there (a float64 eigendecomposition,
    the rank certified by a spectral gap), then the discrete generators on the
-   few solutions left, by structured matrix-vector products;
-4. dense: otherwise, the null space of the constraint operator
+   few solutions left, by structured matrix-vector products; when that space
+   is too large, the matrix-free filter (``filter.py``) takes over;
+6. dense: otherwise, the null space of the constraint operator
    ``M = Σ Cᴴ C`` (C = ``drho(A)`` for Lie generators, ``rho(h) - I`` for
    discrete ones) from a float64 eigendecomposition, certified the same way.
 
