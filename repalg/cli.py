@@ -46,7 +46,7 @@ def _bound(args: argparse.Namespace):
 
 def _basis(args: argparse.Namespace) -> int:
     rep = _bound(args)
-    predicted = rep.predicted_rank()
+    predicted = _predicted_text(rep)
     basis = rep.equivariant_basis()
     info = basis.info
     rank = basis.shape[1]
@@ -54,8 +54,7 @@ def _basis(args: argparse.Namespace) -> int:
     print(f"representation:     {rep!r}")
     print(f"size:               {info.size}")
     print(f"rank:               {rank}")
-    print(f"predicted rank:     " + ("none (no character theory for this group)" if predicted is None
-                                     else f"{predicted} (from characters)"))
+    print(f"predicted rank:     {predicted}")
     print(f"strategy:           {info.strategy}")
     print(f"time:               {info.seconds:.3g} s")
     print(f"spectral gap:       {info.gap:.3g}" + (" (exact)" if info.gap == np.inf else ""))
@@ -64,6 +63,14 @@ def _basis(args: argparse.Namespace) -> int:
         _save(args.save, rep, basis)
         print(f"saved:              {args.save}")
     return 0
+
+
+def _predicted_text(rep) -> str:
+    try:
+        predicted = rep.predicted_rank()
+    except ValueError as error:
+        return f"not computed ({error})"
+    return "none (no character theory for this group)" if predicted is None else f"{predicted} (from characters)"
 
 
 def _decompose(args: argparse.Namespace) -> int:

@@ -136,8 +136,8 @@ class SlicedTheory(Theory):
         chars = tuple({(0,) * s.rank: 1} for s in self.slices)
         for spec, exponent in factors:
             atom = self.char(spec)
-            chars = tuple(W.product(c, W.power(a, exponent, s.modulus, s.rank), s.modulus)
-                          for c, a, s in zip(chars, atom, self.slices))
+            for _ in range(exponent):  # one small factor at a time
+                chars = tuple(W.product(c, a, s.modulus) for c, a, s in zip(chars, atom, self.slices))
         readings = tuple(W.multiplicities(s, c, check=i == 0) for i, (s, c) in enumerate(zip(self.slices, chars)))
         out = {k: v for k, v in self.split(readings).items() if v}
         if any(v < 0 for v in out.values()):

@@ -111,7 +111,15 @@ def add(a: dict, b: dict, scale: int = 1) -> dict:
     return out
 
 
+MAX_TERMS = 4_000_000
+"""The most weight products one character multiplication may take; beyond it
+the character is too large to expand, and a ValueError says so."""
+
+
 def product(a: dict, b: dict, modulus: int | None = None) -> dict:
+    if len(a) * len(b) > MAX_TERMS:
+        raise ValueError(f"a character with {len(a) * len(b)} weight products is more than repalg expands "
+                         f"({MAX_TERMS}); the representation is too large to decompose by characters")
     out: dict = {}
     for wa, ca in a.items():
         for wb, cb in b.items():
@@ -123,16 +131,13 @@ def product(a: dict, b: dict, modulus: int | None = None) -> dict:
 
 
 def power(a: dict, k: int, modulus: int | None = None, rank: int | None = None) -> dict:
-    """``a**k`` by repeated squaring (``rank``: the length of a weight, needed
-    when ``a`` is zero)."""
+    """``a**k``, one factor at a time: a large character times a small one is
+    far cheaper than a large one squared (``rank``: the length of a weight,
+    needed when ``a`` is zero)."""
     rank = len(next(iter(a))) if a else rank or 0
-    out, base = {(0,) * rank: 1}, a
-    while k:
-        if k & 1:
-            out = product(out, base, modulus)
-        k >>= 1
-        if k:
-            base = product(base, base, modulus)
+    out = {(0,) * rank: 1}
+    for _ in range(k):
+        out = product(out, a, modulus)
     return out
 
 
@@ -183,10 +188,52 @@ def _reflect(x: tuple, alpha: tuple) -> tuple:
     return tuple(a - k * b for a, b in zip(x, alpha))
 
 
+def _sorted_with_sign(x: list) -> tuple[list, int]:
+    """x sorted decreasing and the sign of the sorting permutation (0 on a tie)."""
+    order = sorted(range(len(x)), key=lambda i: -x[i])
+    y = [x[i] for i in order]
+    if any(a == b for a, b in zip(y, y[1:])):
+        return y, 0
+    sign, seen = 1, [False] * len(order)
+    for i in range(len(order)):  # parity from the cycle decomposition
+        if not seen[i]:
+            j, length = i, 0
+            while not seen[j]:
+                seen[j] = True
+                j = order[j]
+                length += 1
+            sign *= -1 if length % 2 == 0 else 1
+    return y, sign
+
+
+def _classical_dominant(system: RootSystem, x: list) -> tuple[list, int]:
+    """The Weyl group of type A, B, C, D acting on 2(weight + rho) in
+    orthonormal coordinates: permutations, and sign changes (all of them for
+    B and C, an even number for D)."""
+    if system.kind == "A":
+        return _sorted_with_sign(x)
+    negatives = sum(1 for v in x if v < 0)
+    y, sign = _sorted_with_sign([abs(v) for v in x])
+    if not sign:
+        return y, 0
+    if system.kind in ("B", "C"):
+        if y and y[-1] == 0:
+            return y, 0
+        return y, sign * (-1) ** negatives
+    if negatives % 2 and y[-1] != 0:  # D: an odd number of sign changes is not in W
+        y[-1] = -y[-1]
+    return y, sign
+
+
 def dominant(system: RootSystem, weight: tuple) -> tuple[tuple, int]:
     """``(w(weight + rho) - rho, sign(w))`` in the dominant chamber, or
     ``(None, 0)`` when ``weight + rho`` lies on a wall."""
     x = _vec(tuple(2 * v for v in weight), system.two_rho)  # 2(weight + rho)
+    if system.kind in ("A", "B", "C", "D") and system.rank >= 2:
+        y, sign = _classical_dominant(system, list(x))
+        if not sign:
+            return None, 0
+        return tuple((a - r) // 2 for a, r in zip(y, system.two_rho)), sign
     sign = 1
     moved = True
     while moved:
