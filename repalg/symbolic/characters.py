@@ -716,6 +716,17 @@ def _multinomial(total: int, counts: tuple) -> int:
     return out
 
 
+MAX_RANK = 32
+"""Groups whose torus has a larger rank (SO(n) for n > 65, SU(n) for n > 32)
+get no character theory: their root systems alone would be too large."""
+
+MAX_CYCLIC = 100_000
+"""Z(n) beyond this order gets no character theory (its V has n weights)."""
+
+MAX_PARTITION = 10_000
+"""S(n) beyond this n gets no character theory for its irreducibles' labels."""
+
+
 # which theory ----------------------------------------------------------------------
 
 @lru_cache(maxsize=256)
@@ -736,6 +747,10 @@ def theory(group: GroupBase) -> Theory | None:
     if not isinstance(group, NamedGroup):
         return None
     name, args = group.name, group.args
+    if name in ("SO", "O", "SO+", "SU", "U", "SL", "GL", "Sp") and group.d // (1 if name in ("SU", "U", "SL", "GL") else 2) > MAX_RANK:
+        return None
+    if (name == "Z" and args[0] > MAX_CYCLIC) or (name == "S" and args[0] > MAX_PARTITION):
+        return None
     if name in ("SO", "O", "SO+") and len(args) == 2:
         p, q = args
         n = p + q

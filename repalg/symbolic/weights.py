@@ -116,6 +116,10 @@ MAX_TERMS = 4_000_000
 the character is too large to expand, and a ValueError says so."""
 
 
+MAX_IRREP_DIM = 20_000
+"""The largest irreducible whose weights Freudenthal's formula lists."""
+
+
 def product(a: dict, b: dict, modulus: int | None = None) -> dict:
     if len(a) * len(b) > MAX_TERMS:
         raise ValueError(f"a character with {len(a) * len(b)} weight products is more than repalg expands "
@@ -158,6 +162,13 @@ def irreducible_character(system: RootSystem, lam: tuple) -> dict:
     """
     if not system.positive:
         return {system.reduce(lam): 1}
+    if len(system.positive) == 1:  # one root: a string of weights, each once
+        alpha = system.positive[0]
+        steps = 2 * _dot(lam, alpha) // _dot(alpha, alpha)
+        return {tuple(x - i * a for x, a in zip(lam, alpha)): 1 for i in range(steps + 1)}
+    if system.dim(lam) > MAX_IRREP_DIM:
+        raise ValueError(f"the irreducible with highest weight {lam} has dimension {system.dim(lam)}, more than "
+                         f"repalg expands into weights ({MAX_IRREP_DIM})")
     four_top = _dot(_vec(tuple(2 * x for x in lam), system.two_rho), _vec(tuple(2 * x for x in lam), system.two_rho))
     mult = {lam: 1}
     frontier = [lam]
