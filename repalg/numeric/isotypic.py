@@ -1,4 +1,4 @@
-"""The isotypic rung for SO(3) and O(3): invariants from Clebsch–Gordan maps.
+"""The isotypic rung for SO(3), O(3) and SU(2): invariants from Clebsch–Gordan maps.
 
 Every irreducible of SO(3) gets one real model ``rho_l`` (the real spherical
 harmonics basis, ``m = -l..l``); its Lie algebra generators come from the
@@ -13,6 +13,10 @@ factor by factor into isotypic blocks ``Q_l`` of shape ``(size, copies, 2l+1)``
 Schur's lemma the invariants of ``A ⊗ B`` are ``Σ_a Q^A_l[:, i, a] ⊗
 Q^B_l[:, j, a] / √(2l+1)``, one for each pair of copies: orthonormal by
 construction, ``Σ_l m_l(A) m_l(B)`` of them, found with no eigensolver.
+
+SU(2) (acting on ℂ²) works the same way with the spins n/2 in their complex
+basis ``|j, m⟩``; equal spins pair through their invariant ``j ⊗ j → 0``, and
+V and V* reach the model of spin 1/2 through two fixed unitaries.
 
 >>> import numpy as np
 >>> q = invariants((1, 1, 1, 1))
@@ -112,50 +116,119 @@ def _frame(l: int, in_v: bool) -> np.ndarray:
     return to_model().T if in_v else np.eye(2 * l + 1)
 
 
+class _Family:
+    """What coupling needs of a family of models: their dimension, the
+    degrees in a product, the Clebsch–Gordan isometries and the frames."""
+
+    def __init__(self, dim, degrees, couple, frame):
+        self.dim, self.degrees, self.couple, self.frame = dim, degrees, couple, frame
+
+
+ROTATIONS = _Family(lambda l: 2 * l + 1, lambda a, b: range(abs(a - b), a + b + 1), lambda a, b, c: coupling(a, b, c),
+                    lambda l, in_v: _frame(l, in_v))
+
+
 @lru_cache(maxsize=32)
-def blocks(ls: tuple, in_v: tuple) -> dict:
+def blocks(ls: tuple, in_v: tuple, family: _Family = ROTATIONS) -> dict:
     """The isotypic blocks of ``l_1 ⊗ … ⊗ l_k``: ``{l: Q}`` with Q of shape
-    (size, copies, 2l+1), rows in the factors' coordinates (ℝ³ for the
-    factors marked ``in_v``, the model's for the others)."""
+    (size, copies, dim l), rows in the factors' coordinates (those of V for
+    the factors marked ``in_v``, the model's for the others)."""
     first = ls[0]
-    out = {first: _frame(first, in_v[0]).reshape(2 * first + 1, 1, 2 * first + 1)}
+    d0 = family.dim(first)
+    out = {first: family.frame(first, in_v[0]).reshape(-1, 1, d0)}
     for l2, v2 in zip(ls[1:], in_v[1:]):
-        d2 = 2 * l2 + 1
-        frame = _frame(l2, v2)
+        frame = family.frame(l2, v2)
+        d2 = frame.shape[0]
         grown: dict = {}
         for l1, q in out.items():
             size, copies, _ = q.shape
-            for l in range(abs(l1 - l2), l1 + l2 + 1):
-                c = np.einsum("yb,abc->ayc", frame, coupling(l1, l2, l))
-                new = np.einsum("xma,abc->xbmc", q, c).reshape(size * d2, copies, 2 * l + 1)
+            for l in family.degrees(l1, l2):
+                c = np.einsum("yb,abc->ayc", frame, family.couple(l1, l2, l))
+                new = np.einsum("xma,abc->xbmc", q, c).reshape(size * d2, copies, family.dim(l))
                 grown.setdefault(l, []).append(new)
         out = {l: np.concatenate(parts, axis=1) for l, parts in sorted(grown.items())}
     return out
 
 
-def fits(ls: tuple) -> bool:
+def fits(ls: tuple, family: _Family = ROTATIONS) -> bool:
     """Whether both halves of ``ls`` can be coupled in memory."""
     half = len(ls) // 2
-    return all(int(np.prod([2 * l + 1 for l in part])) ** 2 <= MAX_BLOCK_ENTRIES for part in (ls[:half], ls[half:]))
+    return all(int(np.prod([family.dim(l) for l in part])) ** 2 <= MAX_BLOCK_ENTRIES
+               for part in (ls[:half], ls[half:]))
 
 
-def invariants(ls: tuple, in_v: tuple | None = None) -> np.ndarray:
+def invariants(ls: tuple, in_v: tuple | None = None, family: _Family = ROTATIONS) -> np.ndarray:
     """An orthonormal basis of the invariants of ``l_1 ⊗ … ⊗ l_k`` (row-major;
-    factors marked ``in_v`` in the coordinates of ℝ³), shape (size, rank)."""
+    factors marked ``in_v`` in the coordinates of V), shape (size, rank).
+    Equal irreducibles of the two halves pair through their invariant
+    ``l ⊗ l → 0`` (δ/√(2l+1) in the real models)."""
     in_v = in_v or (False,) * len(ls)
-    size = int(np.prod([2 * l + 1 for l in ls]))
+    size = int(np.prod([family.frame(l, v).shape[0] for l, v in zip(ls, in_v)]))
     if len(ls) == 1:
         return np.ones((1, 1)) if ls[0] == 0 else np.zeros((size, 0))
     half = len(ls) // 2
-    a, b = blocks(ls[:half], in_v[:half]), blocks(ls[half:], in_v[half:])
+    a, b = blocks(ls[:half], in_v[:half], family), blocks(ls[half:], in_v[half:], family)
     columns = []
     for l in sorted(set(a) & set(b)):
-        qa, qb = a[l], b[l]
-        pairs = np.einsum("xia,yja->ijxy", qa, qb) / np.sqrt(2 * l + 1)
+        pairing = family.couple(l, l, 0)[:, :, 0]
+        paired = np.einsum("yjb,ab->yja", b[l], pairing)
+        pairs = np.einsum("xia,yja->ijxy", a[l], paired)
         columns.append(pairs.reshape(-1, size))
     if not columns:
         return np.zeros((size, 0))
     return np.ascontiguousarray(np.concatenate(columns).T)
+
+
+# SU(2): spins in the complex basis |j, m>, labels n = 2j ------------------------------
+
+@lru_cache(maxsize=None)
+def spin_generators(n: int) -> np.ndarray:
+    """The anti-Hermitian generators ``-i J_x, -i J_y, -i J_z`` of spin n/2 (m = -j..j)."""
+    j = n / 2
+    m = np.arange(-j, j + 1)
+    jp = np.zeros((n + 1, n + 1), dtype=complex)
+    for i in range(n):
+        jp[i + 1, i] = np.sqrt(j * (j + 1) - m[i] * (m[i] + 1))
+    jx, jy, jz = (jp + jp.conj().T) / 2, (jp - jp.conj().T) / 2j, np.diag(m).astype(complex)
+    return np.array([-1j * jx, -1j * jy, -1j * jz])
+
+
+@lru_cache(maxsize=None)
+def spin_coupling(n1: int, n2: int, n: int) -> np.ndarray:
+    """The Clebsch–Gordan isometry spin n/2 → n1/2 ⊗ n2/2 (exact, sympy), shape (n1+1, n2+1, n+1)."""
+    from sympy import Rational
+    from sympy.physics.wigner import clebsch_gordan
+
+    half = Rational(1, 2)
+    c = np.zeros((n1 + 1, n2 + 1, n + 1))
+    for a in range(n1 + 1):
+        for b in range(n2 + 1):
+            m2 = (a - n1 / 2) + (b - n2 / 2)
+            k = int(round(m2 + n / 2))
+            if 0 <= k <= n:
+                c[a, b, k] = float(clebsch_gordan(n1 * half, n2 * half, n * half,
+                                                  a - n1 * half, b - n2 * half, k - n * half))
+    return c
+
+
+@lru_cache(maxsize=None)
+def spin_frame(dual: bool) -> np.ndarray:
+    """The unitary taking ℂ² (emlp's SU(2) acts on it by its matrices; V* by their
+    conjugates) to the model of spin 1/2, as rows = V's coordinates."""
+    pauli = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.array([[1, 0], [0, -1]])]
+    algebra = [-0.5j * p for p in pauli]
+    target = spin_generators(1)
+    system = np.concatenate([np.kron(np.eye(2), (-e.T if dual else e).T) - np.kron(t, np.eye(2))
+                             for e, t in zip(algebra, target)])
+    _, sigma, vt = np.linalg.svd(system)
+    s = vt[-1].conj().reshape(2, 2)
+    s /= np.sqrt(np.abs(np.linalg.det(s)))
+    assert sigma[-2] > 1e-6 and np.allclose(s @ s.conj().T, np.eye(2), atol=1e-10)
+    return s.conj().T
+
+
+SPINS = _Family(lambda n: n + 1, lambda a, b: range(abs(a - b), a + b + 1, 2), spin_coupling,
+                lambda n, in_v: spin_frame(in_v == "dual") if in_v else np.eye(n + 1))
 
 
 def irrep_of_v_power(l: int) -> np.ndarray:

@@ -11,7 +11,7 @@ where it splits by structure:
 2. orbit: for a group of (signed) permutations acting on a tensor power of its
    base representation, the invariants are the orbits of index tuples, found
    exactly with a connected-components pass over the generators' moves;
-3. isotypic reduction, for SO(3) and O(3) (``isotypic.py``): the product is
+3. isotypic reduction, for SO(3), O(3) and SU(2) (``isotypic.py``): the product is
    coupled in two halves into isotypic blocks with exact Clebsch–Gordan maps,
    and Schur's lemma pairs equal irreducibles, with no eigensolver at all;
 4. invariant theory, for O(p,q), SO(p,q), SO+(p,q) (``brauer.py``): Brauer
@@ -251,9 +251,18 @@ def _solve_fresh(group, atoms: tuple, size: int):
 
 
 def _rotation_degrees(group, atoms: tuple) -> tuple | None:
-    """For SO(3) and O(3): the degree l of each atom (V is 1, Irrep(G, l) is l)
-    and the parity of the product, when the isotypic rung can take them."""
-    if not (ISOTYPIC and isinstance(group, NamedGroup) and group.name in ("SO", "O") and group.args == (3,)):
+    """For SO(3) and O(3): the degree l of each atom (V is 1, Irrep(G, l) is l),
+    the parity of the product, where each factor's coordinates come from, and
+    the family of models; for SU(2), the same for products of V and V*."""
+    if not (ISOTYPIC and isinstance(group, NamedGroup)):
+        return None
+    if group.name == "SU" and group.args == (2,):
+        if not all(a.dim is None and a.name == "V" for a in atoms):
+            return None
+        degrees = (1,) * len(atoms)
+        frames = tuple("dual" if a.dual else "V" for a in atoms)
+        return (degrees, 1, frames, isotypic.SPINS) if isotypic.fits(degrees, isotypic.SPINS) else None
+    if not (group.name in ("SO", "O") and group.args == (3,)):
         return None
     degrees, parity = [], 1
     for atom in atoms:
@@ -267,18 +276,19 @@ def _rotation_degrees(group, atoms: tuple) -> tuple | None:
         else:
             return None
     degrees = tuple(degrees)
-    return (degrees, parity if group.name == "O" else 1) if isotypic.fits(degrees) else None
+    frames = tuple(a.dim is None for a in atoms)
+    return (degrees, parity if group.name == "O" else 1, frames, isotypic.ROTATIONS) if isotypic.fits(degrees) else None
 
 
 def _isotypic_basis(group, atoms: tuple, found: tuple) -> scipy.sparse.csr_matrix:
-    """Invariants of SO(3)/O(3) by Clebsch–Gordan coupling (``isotypic.py``),
-    handed back in V's coordinates (the models of irreducibles are their own)."""
-    degrees, parity = found
-    size = int(np.prod([2 * l + 1 for l in degrees]))
+    """Invariants by Clebsch–Gordan coupling (``isotypic.py``), handed back in
+    V's coordinates (the models of irreducibles are their own)."""
+    degrees, parity, frames, family = found
+    size = int(np.prod([a.size() for a in atoms]))
     _guard(group, atoms, size, 8.0 * size * (2 + 2 * _predicted(atoms, default=64)), "isotypic")
     if parity < 0:
         return scipy.sparse.csr_matrix((size, 0))
-    return scipy.sparse.csr_matrix(isotypic.invariants(degrees, tuple(a.dim is None for a in atoms)))
+    return scipy.sparse.csr_matrix(isotypic.invariants(degrees, frames, family))
 
 
 def _special(group) -> bool:

@@ -97,7 +97,8 @@ def test_fewer_generators_give_the_same_orbits():
 
 ROTATIONS = ["T(3)(SO(3))", "T(4)(SO(3))", "T(4)(O(3))", "T(5)(O(3))", "T(6)(O(3))", "(V*Irrep(SO(3),2))(SO(3))",
              "(Irrep(SO(3),2)*Irrep(SO(3),1)*Irrep(SO(3),3))(SO(3))", "(V*Irrep(O(3),(2,1))*V)(O(3))",
-             "(V*Irrep(O(3),(1,1)))(O(3))", "(Irrep(O(3),(1,-1))*V)(O(3))"]
+             "(V*Irrep(O(3),(1,1)))(O(3))", "(Irrep(O(3),(1,-1))*V)(O(3))",
+             "T(4)(SU(2))", "T(2,2)(SU(2))", "(V*V.T**3)(SU(2))", "T(3,3)(SU(2))"]
 
 
 @pytest.mark.parametrize("text", ROTATIONS)
