@@ -5,6 +5,10 @@
 10*V+5*V**2
 >>> repalg.parse("(T(1,0)>>T(2,1))(O(1,3))").size()
 256
+>>> print(repalg.parse("(V**2)(SO(3))").decompose())
+Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
+>>> repalg.irrep(repalg.group("SO(3)"), 2).size()
+5
 """
 
 __version__ = "0.1.0"
@@ -21,9 +25,10 @@ from .symbolic import (
     register_group,
     register_rep,
 )
+from .symbolic.decompose import Decomposition, irrep
 from .numeric import Group, SolveError, TooLargeError, clear_cache, set_cache_dir
 
 __all__ = [
-    "Group", "ParseError", "Rep", "Scalar", "SolveError", "T", "TooLargeError", "V", "Vector",
-    "__version__", "clear_cache", "group", "parse", "register_group", "register_rep", "set_cache_dir",
+    "Decomposition", "Group", "ParseError", "Rep", "Scalar", "SolveError", "T", "TooLargeError", "V", "Vector",
+    "__version__", "clear_cache", "group", "irrep", "parse", "register_group", "register_rep", "set_cache_dir",
 ]
