@@ -166,19 +166,16 @@ def _group_theories(rep: Rep) -> tuple[tuple, tuple]:
 
 
 def _spec(atom: Atom, th: Theory):
-    if is_irrep(atom):
-        return ("irrep", irrep_label(atom))
-    if atom.dim is None and atom.name == "V":
-        return ("V", atom.dual)
-    raise ValueError(f"repalg cannot decompose the user-defined representation {atom!r} "
-                     f"by characters; it has no labels for it")
+    return ("irrep", irrep_label(atom)) if is_irrep(atom) else ("V", atom.dual)
 
 
 def complex_decomposition(rep: Rep) -> tuple[tuple, dict]:
     """The groups and ``{tuple of labels, one per group: multiplicity}`` over ℂ,
-    or ``(groups, None)`` when some group has no character theory."""
+    or ``(groups, None)`` when some group has no character theory or some atom
+    is a representation of the user's own (known only by its matrices)."""
     groups, theories = _group_theories(rep)
-    if any(t is None for t in theories):
+    user_defined = any(not is_irrep(a) and not (a.dim is None and a.name == "V") for a in _atoms(rep))
+    if user_defined or any(t is None for t in theories):
         return groups, None
     index = {g: i for i, g in enumerate(groups)}
     out: Counter = Counter()

@@ -130,3 +130,19 @@ def test_models_work_under_jit():
     g = np.asarray(O(3).samples(3, key=2), dtype=np.float32)
     batched = jax.jit(jax.vmap(atom.rho_dense))(g)
     np.testing.assert_allclose(batched[1], atom.rho_dense(g[1]), atol=1e-5)
+
+
+def test_representations_of_the_users_own_decompose_numerically():
+    from repalg.symbolic import Atom
+
+    def frequency(k):
+        def rho(g):
+            t = k * np.arctan2(g[1, 0], g[0, 0])
+            return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+        return Atom("Freq", (k,), group=SO(2), dim=2, rho_fn=rho, drho_fn=lambda a: k * np.asarray(a))
+
+    rep = frequency(1) * frequency(2)  # frequencies 1 and 3, each a real plane of complex type
+    d = rep.decompose()
+    assert rep.predicted_rank() is None
+    assert sorted((k.dim, k.kind, m) for k, m in d.items()) == [(2, "complex", 1), (2, "complex", 1)]
+    assert_reassembles(rep, d)
