@@ -301,14 +301,35 @@ def test_the_matrix_free_filter_in_the_ladder(monkeypatch, text, rank):
 
 
 @pytest.mark.slow
-def test_a_large_problem_goes_matrix_free():
+def test_a_large_problem_goes_matrix_free(monkeypatch):
+    monkeypatch.setattr(repalg.numeric.solve, "ISOTYPIC", False)
+    monkeypatch.setattr(repalg.numeric.solve, "BRAUER_FROM", 10**9)
+    repalg.clear_cache()
     rep = parse("T(9)(SO(3))")  # N = 19683, a zero-weight space of 3139
     Q = rep.equivariant_basis()
+    repalg.clear_cache()
     assert Q.shape[1] == 232 and Q.info.strategy == "filter" and Q.info.gap > 1e6
     v = Q @ np.random.default_rng(0).normal(size=232)
     for g in SO(3).samples(2, key=1):
         with repalg.numeric.operators.float64():
             assert scale_adjusted_error(np.asarray(rep.rho(g) @ v), v, g) < 1e-9
+
+
+LARGE = [("T(10)(SO(3))", 603, "isotypic"), ("T(8)(O(1,3))", 105, "invariant-theory"),
+         ("T(8)(SO(1,3))", 196, "invariant-theory"), ("T(12)(SU(2))", 132, "isotypic")]
+
+
+@pytest.mark.parametrize("text,rank,strategy", LARGE, ids=[c[0] for c in LARGE])
+def test_large_problems_by_the_reduced_solvers(text, rank, strategy):
+    rep = parse(text)
+    Q = rep.equivariant_basis()
+    assert Q.shape == (rep.size(), rank) and Q.info.strategy == strategy
+    v = Q @ np.random.default_rng(0).normal(size=rank)
+    G = rep.groups()[0]
+    for g in G.samples(2, key=1):
+        with repalg.numeric.operators.float64():
+            assert scale_adjusted_error(np.asarray(rep.rho(g) @ v), v, g) < 1e-9
+    repalg.clear_cache()
 
 
 def test_solving_leaves_jax_precision_alone(monkeypatch):
