@@ -172,11 +172,10 @@ def invariants(ls: tuple, in_v: tuple | None = None, family: _Family = ROTATIONS
     for l in sorted(set(a) & set(b)):
         pairing = family.couple(l, l, 0)[:, :, 0]
         paired = np.einsum("yjb,ab->yja", b[l], pairing)
-        pairs = np.einsum("xia,yja->ijxy", a[l], paired)
-        columns.append(pairs.reshape(-1, size))
+        columns.append(np.einsum("xia,yja->xyij", a[l], paired).reshape(size, -1))
     if not columns:
         return np.zeros((size, 0))
-    return np.ascontiguousarray(np.concatenate(columns).T)
+    return np.concatenate(columns, axis=1)
 
 
 # SU(2): spins in the complex basis |j, m>, labels n = 2j ------------------------------
