@@ -122,10 +122,13 @@ def central_basis(lie: np.ndarray) -> np.ndarray:
     return basis.reshape(-1, d, d).astype(lie.dtype if np.iscomplexobj(lie) else float)
 
 
-def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int = 0):
+def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int = 0,
+               max_bytes: float = float("inf")):
     """The null space of M for the Lie generators given factor by factor
     (``generators[l][j]``, each d_j × d_j; n is the product of the d_j), as
-    (orthonormal columns, spectral gap); None when M is not central."""
+    (orthonormal columns, spectral gap); None when M is not central, or when
+    the null space turns out too wide for ``max_bytes`` (about 8 blocks of
+    n × block numbers live at once)."""
     k, d = len(generators[0]), np.shape(generators[0][0])[0]
     rng = np.random.default_rng(seed)
     with float64():
@@ -150,7 +153,10 @@ def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int
         estimate = float(np.mean(traces))
         spread = float(np.std(traces)) / 4
         block = int(min(n, max(block // 4, estimate + 4 * spread + 16)))
+        itemsize = np.dtype(dtype).itemsize
         while True:
+            if 8.0 * n * block * itemsize > max_bytes:
+                return None
             x = rng.standard_normal((n, block)).astype(dtype)
             if np.iscomplexobj(np.empty(0, dtype)):
                 x = x + 1j * rng.standard_normal((n, block))

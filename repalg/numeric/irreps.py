@@ -59,7 +59,7 @@ def _matrix_power(xp, m, k: int):
 MAX_DEGREE = 8
 """The largest p+q of the T(p,q) searched for a copy of an irreducible."""
 
-MAX_MODEL_SIZE = 256
+MAX_MODEL_SIZE = 81
 """...and the largest size of that T(p,q)."""
 
 
@@ -87,11 +87,29 @@ def _embedding(group, label):
                 continue
             classes = [members for key, members in commutant._classes(w)
                        if key.dim == target.size() and len(members) == count]
+            if len(classes) > 1 and target.size() == 1:  # the trivial one is the class that stays put
+                classes = [c for c in classes if not _invariant(w, c[0])]
             if len(classes) == 1:
                 return p, total - p, classes[0][0]
             ambiguous = ambiguous or len(classes) > 1
     raise _unsupported(target, " without a twin of the same size and multiplicity (an outer automorphism "
                                "of the group swaps them)" if ambiguous else "")
+
+
+def _invariant(w, u: np.ndarray) -> bool:
+    """Whether the columns of u are fixed by the group (on a few sample elements)."""
+    group = w.groups()[0]
+    for g in np.asarray(group.samples(3, key=99)):
+        with _float64():
+            m = np.asarray(w.rho(g).dense())
+        if np.abs(m @ u - u).max() > 1e-6 * (1 + np.abs(m).max()):
+            return False
+    return True
+
+
+def _float64():
+    from .operators import float64
+    return float64()
 
 
 def _show(group, label) -> tuple:

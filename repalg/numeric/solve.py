@@ -67,6 +67,10 @@ MAX_DENSE = 8192
 """The largest block the dense rung takes: its N×N constraint operator in
 float64 is 512 MiB at this size."""
 
+ROUNDOFF = 1e-12
+"""A constraint operator whose eigenvalues all lie below this fraction of its
+terms' squared size is zero: the spectrum is roundoff, not a constraint."""
+
 ZERO_LEVEL = 1e-10
 """Eigenvalues of the constraint operator below this fraction of its largest
 are zero: its null space is the solution."""
@@ -451,13 +455,20 @@ def _dense_null_space(group, atoms: tuple, lie, disc, size: int):
                             f"{size * size * 8 / 2**30:.3g} GiB")
     dtype = np.complex128 if group.is_complex or np.iscomplexobj(lie) or np.iscomplexobj(disc) else np.float64
     m = np.zeros((size, size), dtype=dtype)
+    # the size of the constraints' terms: a null space of roundoff alone is still a null space
+    floor = 0.0
     for a in lie:
-        c = _kronsum([atom_drho(atom, a, xp=np) for atom in atoms])
+        mats = [atom_drho(atom, a, xp=np) for atom in atoms]
+        floor = max(floor, sum(float(np.abs(x).max(initial=0)) for x in mats) ** 2)
+        c = _kronsum(mats)
         m += (c.conj().T @ c).toarray()
     for h in disc:
-        c = _kron([atom_rho(atom, h, xp=np) for atom in atoms]) - scipy.sparse.identity(size)
+        mats = [atom_rho(atom, h, xp=np) for atom in atoms]
+        floor = max(floor, float(np.prod([np.abs(x).max(initial=0) for x in mats])) ** 2)
+        c = _kron(mats) - scipy.sparse.identity(size)
         m += (c.conj().T @ c).toarray()
-    q, gap = _null_space(m, _describe(group, atoms))
+    # below 1e-6 of the terms' size (squared: 1e-12 in M) a constraint is roundoff
+    q, gap = _null_space(m, _describe(group, atoms), scale_floor=ROUNDOFF * floor)
     return scipy.sparse.csr_matrix(q), gap
 
 
@@ -547,7 +558,8 @@ def _lie_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
         _guard(group, atoms, size, 64.0 * size * max(32, len(zero) // 8), "filter")
         dtype = np.complex128 if group.is_complex else np.float64
         generators_by_factor = [[atom_drho(a, x, xp=np) for a in atoms] for x in filter.central_basis(lie)]
-        found = filter.null_space(generators_by_factor, size, block=max(32, len(zero) // 16), dtype=dtype)
+        found = filter.null_space(generators_by_factor, size, block=max(32, len(zero) // 16), dtype=dtype,
+                                  max_bytes=_available_bytes() * MEMORY_FRACTION)
         if found is not None:
             q, gap = found
             q = _orthonormal(q, real=not group.is_complex, what=what) if q.shape[1] else q

@@ -146,3 +146,14 @@ def test_representations_of_the_users_own_decompose_numerically():
     assert rep.predicted_rank() is None
     assert sorted((k.dim, k.kind, m) for k, m in d.items()) == [(2, "complex", 1), (2, "complex", 1)]
     assert_reassembles(rep, d)
+
+
+@pytest.mark.parametrize("text,rank", [
+    ("(Irrep(S(3),(1,1,1))**2)(S(3))", 1),  # exact constraints: a spectrum of roundoff alone is zero
+    ("((Irrep(Scaling(2),1)+V)*Irrep(Scaling(2),-1))(Scaling(2))", 3),
+    ("(Irrep(O(1,1),(0,-1))*V >> V)(O(1,1))", 1),  # det beside the trivial one, both of size 1
+    ("Irrep(O(1,1),(0,-1))(O(1,1))", 0),
+])
+def test_irreducibles_found_by_the_fuzzer(text, rank):
+    rep = parse(text)
+    assert rep.equivariant_basis().shape[1] == rep.predicted_rank() == rank
