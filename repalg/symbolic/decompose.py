@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
 
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
-from .expr import Atom, Product, Rep, Scalar, Sum, _atoms, multiplicity, direct_sum
+from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity
 from .groups import GroupBase, direct_product
 
 IRREP = "Irrep"
@@ -47,10 +46,14 @@ def irrep(group: GroupBase, *label) -> Atom:
     if th is None:
         raise ValueError(f"repalg has no labels for the irreducibles of {group}; "
                          f"decompose a representation of it to find them numerically")
-    value = th.real_label(th.label(label))
-    shown = th.show(value)
+    return _irrep_atom(group, th, th.real_label(th.label(label)))
+
+
+def _irrep_atom(group: GroupBase, th: Theory, label) -> Atom:
+    """The atom of the real irreducible with the canonical ``label``."""
+    shown = th.show(label)
     return Atom(IRREP, (group, shown[0] if len(shown) == 1 else shown) if shown else (group,),
-                group=group, dim=th.real_dim(value))
+                group=group, dim=th.real_dim(label))
 
 
 def is_irrep(atom: Atom) -> bool:
@@ -213,17 +216,9 @@ def decompose(rep: Rep) -> Decomposition:
     flat = {(key[0] if len(groups) == 1 else key): m for key, m in labels.items()}
     if isinstance(th, ProductTheory) and len(groups) > 1:
         flat = {_flatten_key(key, groups): m for key, m in flat.items()}
-    real: Counter = Counter()
-    for label, m in flat.items():
-        real[th.real_label(label)] += m
-    pairs = []
-    for label in sorted(real, key=lambda x: _order_key(th, x)):
-        other = th.conj(label)
-        count = real[label] if other is None or other == label else flat.get(label, 0)
-        shown = th.show(label)
-        atom = Atom(IRREP, (group, shown[0] if len(shown) == 1 else shown) if shown else (group,),
-                    group=group, dim=th.real_dim(label))
-        pairs.append((atom, count))
+    # a conjugate pair {λ, conj λ} is one real irreducible, held m_λ = m_conj λ times
+    canonical = sorted({th.real_label(label) for label in flat}, key=lambda x: _order_key(th, x))
+    pairs = [(_irrep_atom(group, th, label), flat[label]) for label in canonical]
     return Decomposition(pairs, field="complex" if th.complex else "real", rep=rep)
 
 
