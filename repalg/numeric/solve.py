@@ -338,8 +338,10 @@ def _brauer_basis(group, atoms: tuple, duals: tuple, size: int):
     return scipy.sparse.csr_matrix(q), gap
 
 
+@functools.lru_cache(maxsize=256)
 def _predicted(atoms: tuple, default=None):
-    """The rank that characters predict for a product of atoms, or ``default``."""
+    """The rank that characters predict for a product of atoms, or ``default``
+    (memoized: the isotypic rung sizes its guard with it before the cross-check)."""
     try:
         rank = tensor(*atoms).predicted_rank()
     except ValueError:

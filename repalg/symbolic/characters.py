@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
-from math import factorial
+from math import comb, factorial
 
 from . import weights as W
 from .groups import DirectProduct, Embedded, GroupBase, NamedGroup
@@ -386,9 +386,10 @@ class Dihedral(SlicedTheory):
         point = W.root_system("T", 0)
         classes = 0 if not reflections else (2 if k % 2 == 0 else 1)
         self.slices = (torus,) + (point,) * classes
-        self.v = W.add({}, {})
+        reduced: Counter = Counter()
         for w, c in v.items():
-            self.v = W.add(self.v, {torus.reduce(w): c})
+            reduced[torus.reduce(w)] += c
+        self.v = dict(reduced)
         self.trivial = (0, 1) if reflections else 0
 
     def _ends(self) -> tuple:
@@ -606,7 +607,6 @@ class Padded(Theory):
 
     def decompose_monomial(self, factors):
         # (V + e)^k = sum_j C(k, j) e^(k-j) V^j, for V and V* alike
-        from math import comb
         terms = [([], 1)]
         for spec, exponent in factors:
             if spec[0] != "V":

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
 from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity
-from .groups import GroupBase, direct_product
+from .groups import DirectProduct, GroupBase, direct_product
 
 IRREP = "Irrep"
 
@@ -226,7 +226,7 @@ def _flatten_key(key: tuple, groups: tuple) -> tuple:
     # labels of a product group that is itself a product are nested per factor
     out = []
     for g, label in zip(groups, key):
-        out.extend(label if hasattr(g, "factors") else (label,))
+        out.extend(label if isinstance(g, DirectProduct) else (label,))
     return tuple(out)
 
 

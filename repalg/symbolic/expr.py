@@ -39,6 +39,7 @@ import numpy as np
 
 from .backend import numeric
 from .groups import DirectProduct, Embedded, GroupBase
+from .weights import convolve
 
 MAX_TERMS = 100_000
 """The most terms a direct sum may spell out; ``n*(A+B)`` beyond it is refused."""
@@ -694,12 +695,7 @@ class _Normalizer:
         if self.work > MAX_CANONICAL_WORK:
             raise ValueError(f"the canonical form takes more than {MAX_CANONICAL_WORK} monomial "
                              f"products to compute; the expression is too large to normalize")
-        out: dict = {}
-        for ma, ca in p.items():
-            for mb, cb in q.items():
-                m = tuple(x + y for x, y in zip(ma, mb))
-                out[m] = out.get(m, 0) + ca * cb
-        return out
+        return convolve(p, q)
 
     def power(self, node: Rep, k: int) -> dict:
         known = self.powers.setdefault(node, {0: {self.one: 1}, 1: self.polynomial(node)})

@@ -120,10 +120,9 @@ MAX_IRREP_DIM = 20_000
 """The largest irreducible whose weights Freudenthal's formula lists."""
 
 
-def product(a: dict, b: dict, modulus: int | None = None) -> dict:
-    if len(a) * len(b) > MAX_TERMS:
-        raise ValueError(f"a character with {len(a) * len(b)} weight products is more than repalg expands "
-                         f"({MAX_TERMS}); the representation is too large to decompose by characters")
+def convolve(a: dict, b: dict, modulus: int | None = None) -> dict:
+    """The product of two Laurent polynomials ``{exponent tuple: coefficient}``
+    (characters here, monomials of the normal form in ``expr.py``)."""
     out: dict = {}
     for wa, ca in a.items():
         for wb, cb in b.items():
@@ -132,6 +131,14 @@ def product(a: dict, b: dict, modulus: int | None = None) -> dict:
                 w = tuple(x % modulus for x in w)
             out[w] = out.get(w, 0) + ca * cb
     return {w: c for w, c in out.items() if c}
+
+
+def product(a: dict, b: dict, modulus: int | None = None) -> dict:
+    """``convolve``, refused beyond ``MAX_TERMS`` weight products."""
+    if len(a) * len(b) > MAX_TERMS:
+        raise ValueError(f"a character with {len(a) * len(b)} weight products is more than repalg expands "
+                         f"({MAX_TERMS}); the representation is too large to decompose by characters")
+    return convolve(a, b, modulus)
 
 
 def power(a: dict, k: int, modulus: int | None = None, rank: int | None = None) -> dict:
