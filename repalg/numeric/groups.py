@@ -20,6 +20,7 @@ import numpy as np
 import scipy.linalg
 
 from ..symbolic.groups import DirectProduct, Embedded, GroupBase, NamedGroup
+from .user import dense
 
 Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
 
@@ -101,11 +102,16 @@ class Group(GroupBase):
             return self.name
         return f"{self.name}({','.join(str(a) for a in self.args)})"
 
+    def digest(self) -> str:
+        return self._key[-1]
+
 
 def _as_list(generators) -> list:
+    """The generators as matrices; a linear operator (emlp's ``LazyPerm``) is
+    read through its ``to_dense()`` or ``@``."""
     if generators is None:
         return []
-    return list(generators)
+    return [dense(m, np) for m in generators]
 
 
 def _stack(generators, d: int, what: str) -> np.ndarray:

@@ -40,6 +40,37 @@ class GroupBase:
         """A content-based key that orders groups the same way in every process."""
         return str(self)
 
+    def digest(self) -> str:
+        """What tells apart two groups of the same name: a digest of the
+        generators for groups of the user's own, empty for built-in groups
+        (whose name and arguments fix them)."""
+        return ""
+
+    # A total order, the same in every process, so that dicts keyed by groups
+    # are JAX pytrees (JAX sorts their keys): by name, then by generators.
+
+    def _order(self, other) -> tuple | None:
+        if not isinstance(other, GroupBase):
+            return None
+        a, b = self.sort_key(), other.sort_key()
+        return (a, b) if a != b else (self.digest(), other.digest())
+
+    def __lt__(self, other):
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] < pair[1]
+
+    def __le__(self, other):
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] <= pair[1]
+
+    def __gt__(self, other):
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] > pair[1]
+
+    def __ge__(self, other):
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] >= pair[1]
+
     # numbers, from repalg.numeric ------------------------------------------
 
     @property
@@ -136,6 +167,9 @@ class DirectProduct(GroupBase):
     def __str__(self) -> str:
         return "*".join(_group_operand(g) for g in self.factors)
 
+    def digest(self) -> str:
+        return "|".join(g.digest() for g in self.factors)
+
 
 @dataclass(frozen=True, repr=False)
 class Embedded(GroupBase):
@@ -175,6 +209,9 @@ class Embedded(GroupBase):
 
     def __str__(self) -> str:
         return f"{_group_operand(self.base)}eR{self.n}"
+
+    def digest(self) -> str:
+        return self.base.digest()
 
 
 def _group_operand(g: GroupBase) -> str:
