@@ -15,6 +15,7 @@ from .cache import cache_dir, clear_cache, set_cache_dir
 from .commutant import NumericIrrep, change_of_basis, decompose
 from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
 from .rho import drho, rho
+from .user import user_size
 from .solve import (
     MAX_DENSE,
     SolveError,
@@ -26,7 +27,7 @@ from .solve import (
 __all__ = [
     "Basis", "Group", "NumericIrrep", "change_of_basis", "decompose", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",
     "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector", "generators",
-    "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation",
+    "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation", "user_size",
 ]
 
 _backend.install(sys.modules[__name__])

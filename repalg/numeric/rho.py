@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from ..symbolic.decompose import is_irrep
 from ..symbolic.expr import Atom, Rep, Sum
-from . import irreps
+from . import irreps, user
 from . import operators as ops
 
 
@@ -39,30 +39,37 @@ def _element(atom: Atom, element, rep: Rep):
 
 
 def _own(atom: Atom, x, xp, function, what: str, needed_for: str):
-    x = xp.asarray(x)
+    structured = hasattr(x, "Ms")  # emlp's LazyKron / LazyKronsum: one matrix per factor of a product group
+    matrix = xp.asarray(x.to_dense() if structured else x)
     d = atom.group.d if atom.group is not None else None
-    if d is not None and tuple(x.shape) != (d, d):
-        raise ValueError(f"an element of {atom.group} is a {d}×{d} matrix, got an array of shape {tuple(x.shape)}")
+    if d is not None and tuple(matrix.shape) != (d, d):
+        raise ValueError(f"an element of {atom.group} is a {d}×{d} matrix, got an array of shape {tuple(matrix.shape)}")
     if atom.dim is None:  # the base representation: the element itself
-        return x
+        return matrix
     if function is None:
         raise ValueError(f"the representation {atom.name} defines no {what}, needed for the "
                          f"{needed_for} of {atom.group}")
-    return xp.asarray(function(x))
+    return xp.asarray(function(x if structured and atom.user is not None else matrix))
+
+
+def _function(atom: Atom, xp, kind: str):
+    if is_irrep(atom):
+        return irreps.rho_function(atom) if kind == "rho" else irreps.drho_function(atom)
+    if atom.user is not None:
+        return user.rho_function(atom, xp) if kind == "rho" else user.drho_function(atom, xp)
+    return atom.rho_fn if kind == "rho" else atom.drho_fn
 
 
 def atom_rho(atom: Atom, g, xp=jnp):
     """The matrix by which the base element ``g`` acts on ``atom`` (``xp``:
     ``jax.numpy`` for traceable results, ``numpy`` for the float64 solver)."""
-    function = irreps.rho_function(atom) if is_irrep(atom) else atom.rho_fn
-    m = _own(atom, g, xp, function, "rho(g)", "discrete generators")
+    m = _own(atom, g, xp, _function(atom, xp, "rho"), "rho(g)", "discrete generators")
     return xp.linalg.inv(m).T if atom.dual else m
 
 
 def atom_drho(atom: Atom, a, xp=jnp):
     """The matrix by which the Lie algebra element ``a`` acts on ``atom``."""
-    function = irreps.drho_function(atom) if is_irrep(atom) else atom.drho_fn
-    m = _own(atom, a, xp, function, "drho(A)", "Lie algebra")
+    m = _own(atom, a, xp, _function(atom, xp, "drho"), "drho(A)", "Lie algebra")
     return -m.T if atom.dual else m
 
 

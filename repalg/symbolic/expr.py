@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field, fields, replace
 from numbers import Integral
@@ -84,6 +85,11 @@ class Rep:
     """
 
     __slots__ = ()
+
+    def __init_subclass__(cls, node: bool = False, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not node:  # a representation of the user's own
+            _adopt(cls)
 
     # operators -----------------------------------------------------------
 
@@ -298,7 +304,7 @@ class Rep:
 
 
 @dataclass(frozen=True, repr=False)
-class Atom(Rep):
+class Atom(Rep, node=True):
     """An indivisible piece of an expression: the base representation ``V``
     (``dim=None``: its size is the group's ``d``) or a named representation
     with its own dimension and, for solving, its own ``rho(g)`` and ``drho(A)``
@@ -321,6 +327,7 @@ class Atom(Rep):
     dim: int | None = None
     rho_fn: Callable | None = field(default=None, compare=False)
     drho_fn: Callable | None = field(default=None, compare=False)
+    user: "UserRep | None" = None
 
     def __post_init__(self):
         if not isinstance(self.args, tuple):
@@ -334,11 +341,12 @@ class Atom(Rep):
 
     def sort_key(self) -> tuple:
         group = "" if self.group is None else self.group.sort_key()
-        return (group, self.name, tuple(_arg_key(a) for a in self.args), self.dual)
+        user = "" if self.user is None else self.user.sort_key()
+        return (group, self.name, tuple(_arg_key(a) for a in self.args), self.dual, user)
 
 
 @dataclass(frozen=True, repr=False)
-class Sum(Rep):
+class Sum(Rep, node=True):
     """A direct sum: ``terms`` is a tuple of ``(rep, multiplicity)``, each rep an
     ``Atom`` or a ``Product``. Build it with ``direct_sum``."""
 
@@ -348,7 +356,7 @@ class Sum(Rep):
 
 
 @dataclass(frozen=True, repr=False)
-class Product(Rep):
+class Product(Rep, node=True):
     """A Kronecker product: ``factors`` is a tuple of ``(rep, exponent)``, each
     an ``Atom`` or a ``Sum``; the first is an ``Atom`` unless the product is a
     lone power of a sum, ``(A+B)**k``. Build it with ``tensor``."""
@@ -390,7 +398,7 @@ def direct_sum(*reps: Rep) -> Rep:
     True
     """
     terms: list = []
-    for rep in reps:
+    for rep in map(_node, reps):
         for term, count in (rep.terms if isinstance(rep, Sum) else ((rep, 1),)):
             if terms and terms[-1][0] == term:
                 terms[-1] = (term, terms[-1][1] + count)
@@ -410,7 +418,7 @@ def tensor(*reps: Rep) -> Rep:
     >>> tensor(V, Scalar, V) == V**2
     True
     """
-    reps = tuple(r for r in reps if r != Scalar)
+    reps = tuple(r for r in map(_node, reps) if r != Scalar)
     if ZERO in reps:
         return ZERO
     if len(reps) <= 1:
@@ -523,6 +531,7 @@ def multiplicity(rep: Rep, n) -> Rep:
     True
     """
     n = _bounded(_nonnegative(n, "a multiplicity"))
+    rep = _node(rep)
     if n == 0 or rep == ZERO:
         return ZERO
     if not isinstance(rep, Sum):
@@ -544,6 +553,7 @@ def power(rep: Rep, k) -> Rep:
     True
     """
     k = _check_exponent(_nonnegative(k, "a tensor power's exponent"))
+    rep = _node(rep)
     if k == 0 or rep == Scalar:
         return Scalar
     if rep == ZERO or k == 1:
@@ -568,7 +578,10 @@ def dual(rep: Rep) -> Rep:
     >>> dual(dual(V)) == V
     True
     """
+    rep = _node(rep)
     if isinstance(rep, Atom):
+        if rep.user is not None and _orthogonal(rep.group):
+            return rep  # emlp's default for its users' representations: V* = V
         return replace(rep, dual=not rep.dual)
     if isinstance(rep, Sum):
         return direct_sum(*(multiplicity(dual(t), m) for t, m in rep.terms))
@@ -598,6 +611,7 @@ def bind(rep: Rep, group: GroupBase) -> Rep:
     """
     if not isinstance(group, GroupBase):
         raise TypeError(f"a representation is bound to a group, got {group!r}")
+    rep = _node(rep)
     atoms = list(_atoms(rep))
     if atoms and all(a.group is not None for a in atoms) and any(a.group != group for a in atoms):
         raise ValueError(f"{rep!r} is already bound to {', '.join(map(str, rep.groups()))}; "
@@ -607,7 +621,9 @@ def bind(rep: Rep, group: GroupBase) -> Rep:
 
 def _bind_free(rep: Rep, group: GroupBase) -> Rep:
     if isinstance(rep, Atom):
-        return replace(rep, group=group) if rep.group is None else rep
+        if rep.group is not None:
+            return rep
+        return replace(rep, group=group) if rep.user is None else rep.user.bound(group)
     if isinstance(rep, Sum):
         return direct_sum(*(multiplicity(_bind_free(t, group), m) for t, m in rep.terms))
     return _map_factors(rep, lambda factor: _bind_free(factor, group))
@@ -620,7 +636,7 @@ def _map_factors(rep: Product, change) -> Rep:
 def _coerce(value) -> Rep | None:
     """The one coercion helper: reps stay, integers n become n*Scalar."""
     if isinstance(value, Rep):
-        return value
+        return _node(value)
     if _is_int(value):
         return multiplicity(Scalar, value)
     return None
@@ -640,6 +656,193 @@ def _nonnegative(value, what: str) -> int:
 
 def _arg_key(arg) -> tuple:
     return (0, arg, "") if _is_int(arg) else (1, 0, str(arg))
+
+
+# representations of the user's own, emlp's way --------------------------------
+# emlp's users subclass Rep and define rho(M), optionally drho(A), size(),
+# __str__ and __call__(G), with the group in self.G. Such an object enters
+# every expression as an Atom that holds it (``Atom.user``); the methods it
+# does not define are those of that atom, and emlp's defaults fill the rest.
+
+_DELEGATED = ("size", "atoms", "groups", "canonical", "canonical_terms", "equivalent", "layout", "rho",
+              "rho_dense", "drho", "drho_dense", "equivariant_basis", "equivariant_projector", "decompose",
+              "predicted_rank", "isomorphic", "latex", "__repr__")
+_OWN = ("rho", "drho", "size", "__str__", "__call__", "__eq__", "T")
+_UNCOMPARED = ("_size", "is_permutation", "is_orthogonal")  # left out of equality, as in emlp
+
+
+class UserRep:
+    """A representation of the user's own inside an ``Atom``: two are equal
+    when the user's ``__eq__`` says so or, by emlp's default, when they are of
+    the same type with equal attributes.
+
+    >>> import numpy as np
+    >>> from repalg.symbolic.groups import S
+    >>> class Sign(Rep):
+    ...     def __init__(self, G=None):
+    ...         self.G = G
+    ...     def __str__(self):
+    ...         return "P"
+    ...     def rho(self, M):
+    ...         return np.sign(np.linalg.det(M)).reshape(1, 1)
+    ...     def __call__(self, G):
+    ...         return Sign(G)
+    >>> (Sign() * V)(S(4)).size(), Sign(S(4)) == Sign(S(4))
+    (4, True)
+    """
+
+    __slots__ = ("rep",)
+
+    def __init__(self, rep: Rep):
+        self.rep = rep
+
+    def defines(self, name: str) -> bool:
+        """Whether the user's class defines ``name`` itself (``rho``, ``drho``, ``size``, ...)."""
+        return name in type(self.rep)._repalg_own
+
+    def bound(self, group: GroupBase) -> Rep:
+        """The representation for ``group``: the user's ``__call__(G)``, or a
+        copy with ``G`` set."""
+        if self.defines("__call__"):
+            return _node(self.rep(group))
+        rep = copy.copy(self.rep)
+        rep.G = group
+        return _node(rep)
+
+    def sort_key(self) -> tuple:
+        state = sorted((k, str(v)) for k, v in _state(self.rep).items())
+        return (type(self.rep).__qualname__, tuple(state))
+
+    def __eq__(self, other):
+        if not isinstance(other, UserRep) or type(self.rep) is not type(other.rep):
+            return False
+        if self.rep is other.rep:
+            return True
+        if self.defines("__eq__"):
+            return _truth(lambda: self.rep == other.rep)
+        return _same_state(self.rep, other.rep)
+
+    def __hash__(self):
+        return hash((type(self.rep).__module__, type(self.rep).__qualname__))
+
+    def __repr__(self) -> str:
+        return f"UserRep({self.rep})"
+
+
+def _adopt(cls) -> None:
+    """Fill in what a user's Rep subclass leaves out (called once per class)."""
+    cls._repalg_own = frozenset(name for name in _OWN if _defines(cls, name))
+    for name in _DELEGATED:
+        if name not in cls._repalg_own:
+            setattr(cls, name, _delegate(name))
+    if "__eq__" not in cls._repalg_own:
+        cls.__eq__, cls.__hash__ = _user_eq, _user_hash
+    if "__str__" not in cls._repalg_own:
+        cls.__str__ = _type_name
+    if "T" not in cls._repalg_own:
+        cls.T = _USER_DUAL
+
+
+def _defines(cls, name: str) -> bool:
+    for klass in cls.__mro__:
+        if klass is Rep:
+            return False
+        value = klass.__dict__.get(name)
+        if value is not None:
+            return not (getattr(value, "_delegate", False) or value is _USER_DUAL)
+    return False
+
+
+def _filled(function):
+    function._delegate = True
+    return function
+
+
+@_filled
+def _user_eq(self, other) -> bool:
+    return isinstance(other, Rep) and UserRep(self) == UserRep(other)
+
+
+@_filled
+def _user_hash(self) -> int:
+    values = []
+    for k, v in sorted(_state(self).items()):
+        try:
+            values.append((k, hash(v)))
+        except TypeError:
+            values.append((k, None))
+    return hash((type(self).__qualname__, tuple(values)))
+
+
+@_filled
+def _type_name(self) -> str:
+    return type(self).__name__
+
+
+@property
+def _USER_DUAL(self) -> Rep:
+    """The dual representation; itself for an orthogonal group, as in emlp."""
+    return self if _orthogonal(getattr(self, "G", None)) else dual(self)
+
+
+def _delegate(name: str):
+    method = getattr(Rep, name)
+
+    def delegated(self, *args, **kwargs):
+        return method(_user_atom(self), *args, **kwargs)
+
+    delegated.__name__, delegated.__doc__ = name, method.__doc__
+    return _filled(delegated)
+
+
+def _state(rep) -> dict:
+    return {k: v for k, v in vars(rep).items() if k not in _UNCOMPARED}
+
+
+def _same_state(a, b) -> bool:
+    x, y = _state(a), _state(b)
+    return x.keys() == y.keys() and all(_same_value(x[k], y[k]) for k in x)
+
+
+def _same_value(x, y) -> bool:
+    if x is y:
+        return True
+    if hasattr(x, "shape") and hasattr(y, "shape") and hasattr(x, "dtype"):
+        return _truth(lambda: np.array_equal(np.asarray(x), np.asarray(y)))
+    return _truth(lambda: x == y)
+
+
+def _truth(compare) -> bool:
+    try:
+        return bool(compare())
+    except (TypeError, ValueError):
+        return False
+
+
+def _node(rep):
+    """Expressions stay as they are; a user's representation becomes its atom."""
+    if isinstance(rep, (Atom, Sum, Product)) or not isinstance(rep, Rep):
+        return rep
+    return _user_atom(rep)
+
+
+def _user_atom(rep: Rep) -> Atom:
+    key = UserRep(rep)
+    group = getattr(rep, "G", None)
+    if group is not None and not isinstance(group, GroupBase):
+        raise TypeError(f"the representation {type(rep).__name__} has G = {group!r}, which is not a group")
+    if key.defines("size"):
+        dim = rep.size()
+    elif group is None:
+        dim = None  # known once bound to a group
+    else:
+        dim = vars(rep).get("_size")
+        if dim is None:
+            dim = numeric().user_size(rep)
+            rep._size = dim
+    if dim is not None and (not hasattr(dim, "__index__") or int(dim) < 1):
+        raise ValueError(f"the representation {rep} has size {dim!r}; a size is a positive integer")
+    return Atom(name=str(rep), group=group, dim=None if dim is None else int(dim), user=key)
 
 
 # facts -----------------------------------------------------------------------
@@ -674,10 +877,15 @@ def _size(rep: Rep) -> int:
 def _normal_atom(atom: Atom) -> Atom:
     group = atom.group
     # V and the irreducibles of a compact real group act by orthogonal matrices
-    if (atom.dual and (atom.dim is None or atom.name == "Irrep") and group is not None
-            and group.is_orthogonal and not group.is_complex):
+    # (and, by emlp's convention, the representations of its users)
+    if (atom.dual and (atom.dim is None or atom.name == "Irrep" or atom.user is not None)
+            and _orthogonal(group)):
         return replace(atom, dual=False)
     return atom
+
+
+def _orthogonal(group: GroupBase | None) -> bool:
+    return group is not None and group.is_orthogonal and not group.is_complex
 
 
 class _Normalizer:
