@@ -7,6 +7,6 @@ becomes ``from repalg.reps import V, T, Scalar``.
 175
 """
 
-from .symbolic.expr import Rep, Scalar, T, V, Vector
+from ..symbolic.expr import Rep, Scalar, T, V, Vector
 
 __all__ = ["Rep", "Scalar", "T", "V", "Vector"]
