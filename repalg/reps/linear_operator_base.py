@@ -187,7 +187,8 @@ class _Custom(LinearOperator):
 
 def _scaled(A: LinearOperator, c) -> LinearOperator:
     dtype = np.result_type(A.dtype, np.complex64) if np.iscomplexobj(c) else A.dtype
-    return _Custom(A.shape, dtype, lambda X: c * A.matmat(X), lambda: _scaled(A.H, jnp.conj(c)),
+    conjugate = c.conjugate() if np.iscomplexobj(c) else c
+    return _Custom(A.shape, dtype, lambda X: c * A.matmat(X), lambda: _scaled(A.H, conjugate),
                    lambda: c * jnp.asarray(A.to_dense()))
 
 
