@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
 from .numeric.operators import float64
 from .symbolic import Rep, parse
 
-__all__ = ["assert_equivalent", "assert_equivariant", "equivariance_error", "scale_adjusted_error"]
+__all__ = ["assert_equivalent", "assert_equivariant", "equivariance_error", "rel_err", "scale_adjusted_error"]
 
 
 def _rep(value, side: str) -> Rep:
@@ -55,6 +56,17 @@ def assert_equivalent(a, b) -> None:
         f"  right canonical: {right.canonical()!r}",
         "  differ at:       " + "; ".join(diffs),
     ]))
+
+
+def rel_err(A, B):
+    """emlp's relative error ``mean|A - B| / (mean|A| + mean|B| + 1e-6)``, in
+    ``jax.numpy`` (so it traces under ``jax.jit``); also ``repalg.groups.rel_err``.
+
+    >>> float(rel_err(np.ones(3), np.ones(3))), round(float(rel_err(np.ones(3), np.zeros(3))), 4)
+    (0.0, 1.0)
+    """
+    A, B = jnp.asarray(A), jnp.asarray(B)
+    return jnp.mean(jnp.abs(A - B)) / (jnp.mean(jnp.abs(A)) + jnp.mean(jnp.abs(B)) + 1e-6)
 
 
 def scale_adjusted_error(t1, t2, g) -> float:
