@@ -9,6 +9,7 @@ coordinates, stored sparse (orbit bases have one nonzero a row).
 
 from __future__ import annotations
 
+import operator
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,17 @@ class SolveInfo(NamedTuple):
     gap: float
     rank: int
     size: int
+
+
+def _elementwise(op, reflected: bool = False):
+    def method(self, other):
+        if isinstance(other, (Basis, Projector)):
+            other = other.dense()
+        elif not isinstance(other, (int, float, complex, np.number, np.ndarray)) and not hasattr(other, "__array__"):
+            return NotImplemented
+        return op(other, self.dense()) if reflected else op(self.dense(), other)
+
+    return method
 
 
 class Basis:
@@ -84,6 +96,23 @@ class Basis:
 
     def __len__(self) -> int:
         return self.shape[0]
+
+    def reshape(self, *shape) -> np.ndarray:
+        """The dense basis reshaped, as an array's ``reshape``."""
+        return self.dense().reshape(*shape)
+
+    # emlp handed bases out as arrays: arithmetic with arrays acts on the dense values
+    __add__ = _elementwise(operator.add)
+    __radd__ = _elementwise(operator.add, reflected=True)
+    __sub__ = _elementwise(operator.sub)
+    __rsub__ = _elementwise(operator.sub, reflected=True)
+    __mul__ = _elementwise(operator.mul)
+    __rmul__ = _elementwise(operator.mul, reflected=True)
+    __truediv__ = _elementwise(operator.truediv)
+    __pow__ = _elementwise(operator.pow)
+
+    def __neg__(self) -> np.ndarray:
+        return -self.dense()
 
     def __repr__(self) -> str:
         return (f"Basis(shape={self.shape}, strategy={self.info.strategy!r}, "
