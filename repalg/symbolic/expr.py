@@ -1051,7 +1051,12 @@ def _text(rep: Rep, style: _Style, omit) -> str:
             # as the integer n, a multiplicity, not a tensor factor.
             return style.count(rep.terms[0][1], style.scalar)
         parts = []
-        for term, count in rep.terms:
+        for start, period, repeats in _runs(rep.terms):
+            if repeats > 1:  # n*(A+B) reads back as the same n·2 terms
+                block = _text(Sum(rep.terms[start:start + period]), style, omit)
+                parts.append(style.count(repeats, f"({block})"))
+                continue
+            term, count = rep.terms[start]
             if term == Scalar:
                 parts.append(str(count))
             else:
@@ -1067,6 +1072,26 @@ def _text(rep: Rep, style: _Style, omit) -> str:
             text = f"({text})"
         parts.append(text if exponent == 1 else style.exponent(text, exponent))
     return style.times.join(parts)
+
+
+_LONGEST_BLOCK = 16
+
+
+def _runs(terms: tuple) -> list:
+    """The terms of a sum as ``(start, period, repeats)``: a block of terms
+    repeated back to back (as ``n*(A+B)`` spells it) is one run."""
+    out, i, n = [], 0, len(terms)
+    while i < n:
+        best = (1, 1)
+        for p in range(2, min(_LONGEST_BLOCK, (n - i) // 2) + 1):
+            block, r = terms[i:i + p], 1
+            while terms[i + r * p:i + (r + 1) * p] == block:
+                r += 1
+            if r > 1 and p * r > best[0] * best[1]:
+                best = (p, r)
+        out.append((i, *best))
+        i += best[0] * best[1]
+    return out
 
 
 def _show_latex(rep: Rep) -> str:
