@@ -213,3 +213,42 @@ def test_groups_are_totally_ordered_and_jax_pytree_keys():
 
 def test_scalar_and_user_reps_mix():
     assert ((Scalar + Psi(1)) >> Psi(1)).equivariant_basis().shape[1] == 2
+
+
+class ProductSubRep(Rep):
+    """One factor's base representation inside a direct product (emlp's model test)."""
+
+    def __init__(self, G, index, size):
+        self.G, self.index, self._size = G, index, size
+
+    def __str__(self):
+        return f"V_{self.G.factors[self.index]}"
+
+    def size(self):
+        return self._size
+
+    def rho(self, M):
+        return M.Ms[self.index]
+
+    def drho(self, A):
+        return A.Ms[self.index]
+
+
+def test_reps_of_a_direct_product_receive_lazy_kron_elements():
+    from repalg.reps.linear_operators import LazyKron
+
+    G1, G2 = SO(3), S(5)
+    G = G1 * G2
+    v3, v5 = ProductSubRep(G, 0, 3), ProductSubRep(G, 1, 5)
+    rep = v3 * v5 >> V(G)  # V(G) = V_SO(3) ⊗ V_S(5): SO(3) has one invariant of V⊗V, S(5) two
+    Q = rep.equivariant_basis()
+    assert Q.shape == (225, 2)
+    for seed in range(3):
+        g1, g2 = G1.samples(1, key=seed)[0], G2.samples(1, key=seed + 10)[0]
+        explicit = kron(g1, g2, g1, g2)
+        np.testing.assert_allclose(explicit @ Q.dense(), Q.dense(), atol=1e-8)
+        np.testing.assert_allclose(np.asarray(v3.rho(LazyKron([g1, g2]))), g1)
+        np.testing.assert_allclose(np.asarray((v5 + V(G)).rho_dense(LazyKron([g1, g2]))),
+                                   scipy.linalg.block_diag(g2, np.kron(g1, g2)), atol=1e-6)
+    # Hom(V_S(5), V_SO(3)) has none (SO(3) fixes no vector); Hom(V(G), V_SO(3)) one, from V_SO(3)⊗V_SO(3)
+    assert (v5 + V(G) >> v3).equivariant_basis().shape == (60, 1)
