@@ -41,6 +41,8 @@ class Operator:
         """The n×n matrix."""
         return self._dense()
 
+    to_dense = dense  # emlp's name
+
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.dense(), dtype=dtype)
 
