@@ -46,9 +46,9 @@ from .rho import atom_rho
 MAX_ORDER = 100_000
 """The largest group enumerated; the closure stops as soon as it passes this."""
 
-MAX_ENTRIES = 2**25
+MAX_ENTRIES = 2**22
 """For groups of matrices (not signed permutations): the most matrix entries
-(order × d²) held while enumerating, 256 MiB in float64."""
+(order × d²) held while enumerating, 32 MiB in float64."""
 
 DIGITS = 6
 """Matrix entries are rounded to this many decimals to tell elements apart."""
@@ -185,6 +185,8 @@ class _Matrices:
     @staticmethod
     def codes(a: np.ndarray) -> np.ndarray:
         flat = a.reshape(len(a), -1)
+        if flat.size and not np.abs(flat).max() < 10**DIGITS:
+            raise ValueError("an element has entries beyond 1e6: the group it generates is not finite")
         if np.iscomplexobj(flat):
             flat = np.concatenate([flat.real, flat.imag], axis=1)
         return np.round(flat * 10**DIGITS).astype(np.int64)

@@ -109,7 +109,7 @@ def test_reference_ranks(case):
     assert parse(case_text(case)).predicted_rank() == case["rank"]
 
 
-SMALL = ["(V**2)(Cube)", "(V**3+V)(Cube)", "(V**2+V)(ZksZnxZn(2,2))", "V(ZksZnxZn(4,4))", "(V**3)(S(5))",
+SMALL = ["(V**2)(Cube)", "(V**2+V)(Cube)", "(V**2+V)(ZksZnxZn(2,2))", "V(ZksZnxZn(4,4))", "(V**3)(S(5))",
          "(V**2)(D(5))", "(V*V.T)(C(5))", "(V**3)(D(6))"]
 
 
@@ -172,3 +172,10 @@ def test_not_a_homomorphism():
     with pytest.raises(ValueError, match="homomorphism"):
         finite.rank((bad * V)(Cube()))
     assert (bad * V)(Cube()).predicted_rank() is None
+
+
+def test_an_infinite_group_is_refused():
+    doubling = repalg.Group(discrete_generators=[np.diag([2.0, 1.0])], name="Doubling")
+    with pytest.raises(ValueError, match="not finite"):
+        finite.classes(doubling)
+    assert T(2)(doubling).predicted_rank() is None
