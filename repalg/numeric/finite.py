@@ -40,15 +40,16 @@ from ..symbolic.decompose import Decomposition
 from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
 from ..symbolic.groups import GroupBase
 from . import cache, commutant
-from .groups import generators, permutations, signed_permutation
+from .groups import generators, orbit_permutations, signed_permutation
 from .rho import atom_rho
 
 MAX_ORDER = 100_000
 """The largest group enumerated; the closure stops as soon as it passes this."""
 
-MAX_ENTRIES = 2**22
-"""For groups of matrices (not signed permutations): the most matrix entries
-(order × d²) held while enumerating, 32 MiB in float64."""
+MAX_BYTES = 2**27
+"""The most memory the enumerated elements may take (128 MiB): a signed
+permutation takes 4d bytes, a matrix 8d² (16d² complex), so groups of large
+matrices are enumerated to a smaller order."""
 
 DIGITS = 6
 """Matrix entries are rounded to this many decimals to tell elements apart."""
@@ -130,6 +131,7 @@ class _SignedPermutations:
         self.d = d
         self.generators = np.array([s.astype(np.int32) * (p + 1) for p, s in moves], dtype=np.int32).reshape(-1, d)
         self.identity = np.arange(1, d + 1, dtype=np.int32)[None]
+        self.bytes = 4 * d
 
     @staticmethod
     def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -173,6 +175,7 @@ class _Matrices:
         self.d = d
         self.generators = disc
         self.identity = np.eye(d, dtype=disc.dtype)[None]
+        self.bytes = disc.dtype.itemsize * d * d
 
     @staticmethod
     def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -209,12 +212,17 @@ def _hash(codes: np.ndarray) -> np.ndarray:
 
 
 def _elements_of(group: GroupBase):
+    if not group.is_discrete:
+        raise ValueError(f"the group {group} has a Lie algebra: it is not finite")
+    if 4 * group.d > MAX_BYTES // 2:
+        raise ValueError(f"the group {group} acts on {group.d} coordinates: repalg enumerates groups whose "
+                         f"elements take at most {MAX_BYTES // 8} bytes (repalg.numeric.finite.MAX_BYTES)")
+    perms = orbit_permutations(group)
+    if perms is not None:
+        return _SignedPermutations([(np.asarray(p), np.ones(len(p), dtype=np.int64)) for p in perms], group.d)
     lie, disc = generators(group)
     if len(lie):
         raise ValueError(f"the group {group} has a Lie algebra: it is not finite")
-    perms = permutations(group)
-    if perms is not None:
-        return _SignedPermutations([(np.asarray(p), np.ones(len(p), dtype=np.int64)) for p in perms], group.d)
     moves = [signed_permutation(h) for h in disc]
     if all(m is not None for m in moves):
         return _SignedPermutations(moves, group.d)
@@ -224,9 +232,7 @@ def _elements_of(group: GroupBase):
 def _enumerate(group: GroupBase):
     """``(elements, kind)``: every element, the identity first, as ``kind``'s rows."""
     kind = _elements_of(group)
-    limit = MAX_ORDER
-    if isinstance(kind, _Matrices):
-        limit = min(limit, MAX_ENTRIES // group.d**2)
+    limit = min(MAX_ORDER, MAX_BYTES // kind.bytes)
     known = [kind.identity]
     seen = set(_hash(kind.codes(kind.identity)).tolist())
     frontier = kind.identity
