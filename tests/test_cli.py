@@ -107,4 +107,6 @@ def test_basis_prints_the_predicted_rank(capsys):
     out = capsys.readouterr().out
     assert "rank:               3" in out and "predicted rank:     3 (from characters)" in out
     assert main(["basis", "T(2)", "--group", "Cube"]) == 0
+    assert "predicted rank:     3 (from characters)" in capsys.readouterr().out
+    assert main(["basis", "V", "--group", "RubiksCube"]) == 0  # too large to enumerate
     assert "predicted rank:     none" in capsys.readouterr().out

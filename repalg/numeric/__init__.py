@@ -12,7 +12,9 @@ import sys
 from ..symbolic import backend as _backend
 from .basis import Basis, Projector, SolveInfo
 from .cache import cache_dir, clear_cache, set_cache_dir
-from .commutant import NumericIrrep, change_of_basis, decompose
+from .commutant import NumericIrrep, change_of_basis
+from .finite import decompose
+from .finite import rank as finite_rank
 from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
 from .rho import drho, rho
 from .user import user_size
@@ -26,8 +28,8 @@ from .solve import (
 
 __all__ = [
     "Basis", "Group", "NumericIrrep", "change_of_basis", "decompose", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",
-    "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector", "generators",
-    "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation", "user_size",
+    "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector", "finite_rank",
+    "generators", "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation", "user_size",
 ]
 
 _backend.install(sys.modules[__name__])

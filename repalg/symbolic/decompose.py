@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
-from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity
+from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
 from .groups import DirectProduct, GroupBase, direct_product
 
 IRREP = "Irrep"
@@ -236,19 +236,55 @@ def _order_key(th: Theory, label):
 
 def predicted_rank(rep: Rep) -> int | None:
     """The dimension of the equivariant subspace of a bound representation
-    (for ``A >> B``, of the equivariant maps), from characters alone; None
-    where no group in it has a character theory.
+    (for ``A >> B``, of the equivariant maps), from characters alone: the
+    character theories of ``characters.py``, or for a finite group without
+    one (``Cube``, ``ZksZnxZn``, the user's own groups) or with atoms of the
+    user's own, Burnside's average of the character over its enumerated
+    elements (``repalg.numeric.finite``). A monomial over several groups has
+    the product of each group's count. None where some group has no
+    character theory and is not finite, or has more elements than repalg
+    enumerates (``RubiksCube``), or an atom of the user's own on a group
+    that is not finite.
 
-    >>> from repalg.symbolic.expr import T
-    >>> from repalg.symbolic.groups import O
+    >>> from repalg.symbolic.expr import T, V
+    >>> from repalg.symbolic.groups import O, Cube, RubiksCube, SO
     >>> predicted_rank(T(8, 0, O(1, 3)))
     105
+    >>> predicted_rank(T(4, 0, Cube())), predicted_rank(V(Cube()) * V(SO(3)) * V(SO(3)))
+    (60, 1)
+    >>> predicted_rank(T(2, 0, RubiksCube())) is None
+    True
     """
     groups, labels = complex_decomposition(rep)
     if labels is None:
-        return None
+        try:
+            return _rank_by_groups(rep)
+        except ValueError:
+            return None
     trivial = tuple(theory(g).trivial for g in groups)
     return labels.get(trivial, 0)
+
+
+def _rank_by_groups(rep: Rep) -> int:
+    """Σ over monomials of Π over groups of the invariants of each group's
+    part: ``(A ⊗ B)^(G×H) = A^G ⊗ B^H``."""
+    _group_theories(rep)  # every atom bound
+    known: dict = {}
+    total = 0
+    for monomial, count in rep.canonical_terms():
+        factors = monomial.factors if isinstance(monomial, Product) else ((monomial, 1),)
+        parts: dict = {}
+        for atom, exponent in factors:
+            parts.setdefault(atom.group, []).append(atom**exponent)
+        rank = 1
+        for part in (tensor(*atoms) for atoms in parts.values()):
+            if part not in known:
+                groups, labels = complex_decomposition(part)
+                known[part] = (labels.get((theory(groups[0]).trivial,), 0) if labels is not None
+                               else numeric().finite_rank(part))
+            rank *= known[part]
+        total += count * rank
+    return total
 
 
 def isomorphic(a: Rep, b: Rep) -> bool:
