@@ -70,7 +70,9 @@ def _predicted_text(rep) -> str:
         predicted = rep.predicted_rank()
     except ValueError as error:
         return f"not computed ({error})"
-    return "none (no character theory for this group)" if predicted is None else f"{predicted} (from characters)"
+    if predicted is None:
+        return "none (no character theory, and not a finite group small enough to enumerate)"
+    return f"{predicted} (from characters)"
 
 
 def _decompose(args: argparse.Namespace) -> int:

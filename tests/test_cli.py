@@ -109,4 +109,4 @@ def test_basis_prints_the_predicted_rank(capsys):
     assert main(["basis", "T(2)", "--group", "Cube"]) == 0
     assert "predicted rank:     3 (from characters)" in capsys.readouterr().out
     assert main(["basis", "V", "--group", "RubiksCube"]) == 0  # too large to enumerate
-    assert "predicted rank:     none" in capsys.readouterr().out
+    assert "predicted rank:     none (no character theory, and not a finite group small enough" in capsys.readouterr().out
