@@ -261,7 +261,11 @@ class Rep:
         return decompose(self)
 
     def predicted_rank(self) -> int | None:
-        """The dimension of the equivariant subspace, from characters alone.
+        """The dimension of the equivariant subspace, from characters alone
+        (or, for finite groups without a character theory, Burnside's average
+        over their elements); None where there is no prediction: a group
+        without a character theory that is not finite, or too large to
+        enumerate (``RubiksCube``).
 
         >>> from repalg.symbolic.expr import T
         >>> from repalg.symbolic.groups import SO
