@@ -12,7 +12,7 @@ import sys
 from ..symbolic import backend as _backend
 from .basis import Basis, Projector, SolveInfo
 from .cache import cache_dir, clear_cache, set_cache_dir
-from .commutant import NumericIrrep, change_of_basis, decompose
+from .commutant import NumericIrrep, change_of_basis, decompose, trivial_irrep
 from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
 from .rho import drho, rho
 from .solve import (
@@ -26,7 +26,7 @@ from .solve import (
 __all__ = [
     "Basis", "Group", "NumericIrrep", "change_of_basis", "decompose", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",
     "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector", "generators",
-    "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation",
+    "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation", "trivial_irrep",
 ]
 
 _backend.install(sys.modules[__name__])

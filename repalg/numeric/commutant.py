@@ -49,6 +49,16 @@ class NumericIrrep:
     __repr__ = __str__
 
 
+def trivial_irrep(group) -> NumericIrrep:
+    """The trivial irreducible of ``group``, as the numeric decomposition names it.
+
+    >>> from repalg import group, parse
+    >>> trivial_irrep(group("Cube")) in parse("(V**2)(Cube)").decompose()
+    True
+    """
+    return NumericIrrep(group, 1, "real", (1 + 0j,) * _SAMPLES)
+
+
 def split(rep: Rep):
     """The irreducible subspaces of ``rep`` as ``(pieces, element)``: pieces
     are (orthonormal columns, class index), classes numbered by first
@@ -123,7 +133,17 @@ def _classes(rep: Rep) -> list:
 
 
 def decompose(rep: Rep) -> Decomposition:
-    """The decomposition of ``rep`` found numerically (see the module)."""
+    """The decomposition of ``rep`` found numerically (see the module); a
+    representation of several groups goes group by group.
+
+    >>> from repalg import parse
+    >>> d = decompose(parse("(V**2)(Cube)"))
+    >>> sum(d.values()), d.dim()
+    (16, 36)
+    """
+    if len(rep.groups()) > 1:
+        from ..symbolic.decompose import decompose as symbolic
+        return symbolic(rep)
     group = rep.groups()[0] if rep.groups() else None
     pairs = [(key, len(members)) for key, members in _classes(rep)]
     return Decomposition(pairs, field="complex" if group is not None and group.is_complex else "real", rep=rep)

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import product as cartesian
+from math import prod
 
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
-from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity
+from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
 from .groups import DirectProduct, GroupBase, direct_product
 
 IRREP = "Irrep"
@@ -143,6 +146,35 @@ class Decomposition(Mapping):
         return numeric().change_of_basis(self.rep, self)
 
 
+@dataclass(frozen=True)
+class ProductIrrep:
+    """An irreducible of a product of groups, one irreducible of each factor,
+    in the order of the groups; met when some factor has no character theory
+    and its irreducibles are found numerically. (Over the reals it is
+    irreducible when at most one factor is of complex or quaternionic type;
+    otherwise it is one isotypic block of the product.)
+
+    >>> from repalg.symbolic.groups import SO, S
+    >>> k = ProductIrrep((irrep(SO(3), 2), irrep(S(3), (2, 1))))
+    >>> k.size(), str(k)
+    (10, 'Irrep(SO(3),2)*Irrep(S(3),(2,1))')
+    """
+
+    factors: tuple
+
+    def size(self) -> int:
+        return prod(f.size() for f in self.factors)
+
+    @property
+    def dim(self) -> int:
+        return self.size()
+
+    def __str__(self) -> str:
+        return "*".join(str(f) for f in self.factors)
+
+    __repr__ = __str__
+
+
 def irrep_latex(atom: Atom) -> str:
     label = atom.args[1] if len(atom.args) > 1 else ""
     text = str(label).replace(" ", "") if not isinstance(label, tuple) else _tuple_text(label)
@@ -208,7 +240,7 @@ def decompose(rep: Rep) -> Decomposition:
     """
     groups, labels = complex_decomposition(rep)
     if labels is None:
-        return numeric().decompose(rep)
+        return _factor_by_factor(rep, groups) if len(groups) > 1 else numeric().decompose(rep)
     if not groups:
         return Decomposition([(Scalar, sum(labels.values()))], rep=rep)
     group = groups[0] if len(groups) == 1 else direct_product(*groups)
@@ -220,6 +252,45 @@ def decompose(rep: Rep) -> Decomposition:
     canonical = sorted({th.real_label(label) for label in flat}, key=lambda x: _order_key(th, x))
     pairs = [(_irrep_atom(group, th, label), flat[label]) for label in canonical]
     return Decomposition(pairs, field="complex" if th.complex else "real", rep=rep)
+
+
+def _parts(monomial: Rep, groups: tuple) -> list:
+    """A canonical monomial as one tensor product per group (None where the
+    group does not occur: its trivial representation)."""
+    factors = monomial.factors if isinstance(monomial, Product) else ((monomial, 1),)
+    atoms: dict = {}
+    for factor, exponent in factors:
+        if factor != Scalar:
+            atoms.setdefault(factor.group, []).extend([factor] * exponent)
+    return [tensor(*atoms[g]) if g in atoms else None for g in groups]
+
+
+def _trivial_irrep(group: GroupBase):
+    th = theory(group)
+    return numeric().trivial_irrep(group) if th is None else _irrep_atom(group, th, th.trivial)
+
+
+def _factor_by_factor(rep: Rep, groups: tuple) -> Decomposition:
+    """The decomposition of a representation of several groups, some without a
+    character theory: each monomial's part for each group is decomposed on its
+    own (exactly or numerically), and the irreducibles of the product are the
+    products of the parts' irreducibles."""
+    decomposed: dict = {}
+    out: Counter = Counter()
+    for monomial, count in rep.canonical_terms():
+        per_group = []
+        for group, part in zip(groups, _parts(monomial, groups)):
+            if part is None:
+                per_group.append(((_trivial_irrep(group), 1),))
+                continue
+            if part not in decomposed:
+                decomposed[part] = tuple(decompose(part).items())
+            per_group.append(decomposed[part])
+        for combination in cartesian(*per_group):
+            out[ProductIrrep(tuple(k for k, _ in combination))] += count * prod(m for _, m in combination)
+    pairs = sorted(out.items(), key=lambda p: (p[0].size(), str(p[0])))
+    complex_ = any(g.is_complex for g in groups)
+    return Decomposition(pairs, field="complex" if complex_ else "real", rep=rep)
 
 
 def _flatten_key(key: tuple, groups: tuple) -> tuple:
@@ -246,9 +317,21 @@ def predicted_rank(rep: Rep) -> int | None:
     """
     groups, labels = complex_decomposition(rep)
     if labels is None:
-        return None
+        return _rank_factor_by_factor(rep, groups) if len(groups) > 1 else None
     trivial = tuple(theory(g).trivial for g in groups)
     return labels.get(trivial, 0)
+
+
+def _rank_factor_by_factor(rep: Rep, groups: tuple) -> int | None:
+    """The predicted rank of a representation of several groups, from each
+    group's part in each monomial; None when some part has no prediction."""
+    total = 0
+    for monomial, count in rep.canonical_terms():
+        ranks = [1 if part is None else part.predicted_rank() for part in _parts(monomial, groups)]
+        if None in ranks:
+            return None
+        total += count * prod(ranks)
+    return total
 
 
 def isomorphic(a: Rep, b: Rep) -> bool:
