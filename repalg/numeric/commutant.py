@@ -22,6 +22,7 @@ import numpy as np
 
 from ..symbolic.decompose import Decomposition
 from ..symbolic.expr import Rep, hom
+from .errors import TooLargeError
 
 MAX_SIZE = 512
 """The largest representation decomposed numerically (its commutant lives in size²)."""
@@ -69,7 +70,7 @@ def split(rep: Rep):
         raise ValueError(f"numeric decomposition takes a representation of one group, got {rep!r}")
     n = rep.size()
     if n > MAX_SIZE:
-        raise ValueError(f"{rep!r} has size {n}: numeric decomposition goes up to {MAX_SIZE} "
+        raise TooLargeError(f"{rep!r} has size {n}: numeric decomposition goes up to {MAX_SIZE} "
                          f"(its commutant has size {n}² = {n * n})")
     if n == 0:
         return []
