@@ -12,7 +12,7 @@ import sys
 from ..symbolic import backend as _backend
 from .basis import Basis, Projector, SolveInfo
 from .cache import cache_dir, clear_cache, set_cache_dir
-from .commutant import NumericIrrep, change_of_basis
+from .commutant import NumericIrrep, change_of_basis, trivial_irrep
 from .finite import decompose
 from .finite import rank as finite_rank
 from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
@@ -29,7 +29,8 @@ from .solve import (
 __all__ = [
     "Basis", "Group", "NumericIrrep", "change_of_basis", "decompose", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",
     "clear_cache", "discrete_generators", "drho", "equivariant_basis", "equivariant_projector", "finite_rank",
-    "generators", "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation", "user_size",
+    "generators", "lie_algebra", "rho", "samples", "set_cache_dir", "signed_permutation", "trivial_irrep",
+    "user_size",
 ]
 
 _backend.install(sys.modules[__name__])

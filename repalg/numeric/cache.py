@@ -7,7 +7,11 @@ The disk cache is off until a folder is given (``set_cache_dir(path)`` or the
 version and the group's generators; it holds the key itself and a checksum of
 its arrays. Entries are written to a temporary file and renamed into place,
 so concurrent writers and a killed writer never leave a partial entry; an
-entry that fails its checks is removed and recomputed.
+entry that fails its checks is removed and recomputed. The folder is created
+(parents too) when first written to. A folder that cannot be written (no
+permission, a full disk, a file in its place) never costs an answer: the
+solve returns it all the same, and a ``RuntimeWarning`` says once per folder
+why nothing was kept.
 
 >>> set_cache_dir(None)
 >>> clear_cache()
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -31,6 +36,7 @@ ENTRIES = 512
 
 _memory: OrderedDict = OrderedDict()
 _folder: Path | None = Path(os.environ["REPALG_CACHE_DIR"]) if os.environ.get("REPALG_CACHE_DIR") else None
+_warned: set = set()
 
 
 def clear_cache() -> None:
@@ -42,14 +48,19 @@ def clear_cache() -> None:
 
 
 def set_cache_dir(path) -> None:
-    """Keep solved subproblems in ``path`` as well (None turns the disk cache off).
+    """Keep solved subproblems in ``path`` as well (None turns the disk cache
+    off). The folder is created, parents too; where it cannot be, solving
+    still works and a warning says why nothing is kept.
 
     >>> set_cache_dir(None)
     """
     global _folder
     _folder = None if path is None else Path(path)
     if _folder is not None:
-        _folder.mkdir(parents=True, exist_ok=True)
+        try:
+            _folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            _warn(error)
 
 
 def cache_dir() -> Path | None:
@@ -74,14 +85,33 @@ def put(key, value) -> None:
 
 def load(disk_key: str):
     """``(csr_matrix, strategy, gap)`` kept on disk under ``disk_key``, or None
-    (also when the disk cache is off, or the entry fails its checks)."""
-    return _read(disk_key) if _folder is not None else None
+    (also when the disk cache is off or cannot be read, or the entry fails its checks)."""
+    if _folder is None:
+        return None
+    try:
+        return _read(disk_key)
+    except OSError:  # an unreadable folder is an empty cache; writing to it will warn
+        return None
 
 
 def store(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float) -> None:
-    """Keep a solution on disk, when the disk cache is on."""
-    if _folder is not None:
+    """Keep a solution on disk, when the disk cache is on; where it cannot be
+    written, warn once per folder and go on (the caller keeps its answer)."""
+    if _folder is None:
+        return
+    try:
+        _folder.mkdir(parents=True, exist_ok=True)
         _write(disk_key, q, strategy, gap)
+    except OSError as error:
+        _warn(error)
+
+
+def _warn(error: OSError) -> None:
+    if _folder in _warned:
+        return
+    _warned.add(_folder)
+    warnings.warn(f"repalg's disk cache {str(_folder)!r} cannot be written ({error}); "
+                  f"solutions are kept in memory only", RuntimeWarning, stacklevel=4)
 
 
 def _path(disk_key: str) -> Path:

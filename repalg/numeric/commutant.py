@@ -22,6 +22,7 @@ import numpy as np
 
 from ..symbolic.decompose import Decomposition
 from ..symbolic.expr import Rep, hom
+from .errors import TooLargeError
 
 MAX_SIZE = 512
 """The largest representation decomposed numerically (its commutant lives in size²)."""
@@ -49,6 +50,16 @@ class NumericIrrep:
     __repr__ = __str__
 
 
+def trivial_irrep(group) -> NumericIrrep:
+    """The trivial irreducible of ``group``, as the numeric decomposition names it.
+
+    >>> from repalg import group, parse
+    >>> trivial_irrep(group("Cube")) in parse("(V**2)(Cube)").decompose()
+    True
+    """
+    return NumericIrrep(group, 1, "real", (1 + 0j,) * _SAMPLES)
+
+
 def split(rep: Rep):
     """The irreducible subspaces of ``rep`` as ``(pieces, element)``: pieces
     are (orthonormal columns, class index), classes numbered by first
@@ -59,7 +70,7 @@ def split(rep: Rep):
         raise ValueError(f"numeric decomposition takes a representation of one group, got {rep!r}")
     n = rep.size()
     if n > MAX_SIZE:
-        raise ValueError(f"{rep!r} has size {n}: numeric decomposition goes up to {MAX_SIZE} "
+        raise TooLargeError(f"{rep!r} has size {n}: numeric decomposition goes up to {MAX_SIZE} "
                          f"(its commutant has size {n}² = {n * n})")
     if n == 0:
         return []
@@ -123,7 +134,17 @@ def _classes(rep: Rep) -> list:
 
 
 def decompose(rep: Rep) -> Decomposition:
-    """The decomposition of ``rep`` found numerically (see the module)."""
+    """The decomposition of ``rep`` found numerically (see the module); a
+    representation of several groups goes group by group.
+
+    >>> from repalg import parse
+    >>> d = decompose(parse("(V**2)(Cube)"))
+    >>> sum(d.values()), d.dim()
+    (16, 36)
+    """
+    if len(rep.groups()) > 1:
+        from ..symbolic.decompose import decompose as symbolic
+        return symbolic(rep)
     group = rep.groups()[0] if rep.groups() else None
     pairs = [(key, len(members)) for key, members in _classes(rep)]
     return Decomposition(pairs, field="complex" if group is not None and group.is_complex else "real", rep=rep)

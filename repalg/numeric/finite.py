@@ -30,6 +30,7 @@ no matrix of the representation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +39,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.decompose import Decomposition
 from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
-from ..symbolic.groups import GroupBase
+from ..symbolic.groups import DirectProduct, GroupBase
 from . import cache, commutant
 from .groups import generators, orbit_permutations, signed_permutation
 from .rho import atom_rho
@@ -214,6 +215,11 @@ def _hash(codes: np.ndarray) -> np.ndarray:
 def _elements_of(group: GroupBase):
     if not group.is_discrete:
         raise ValueError(f"the group {group} has a Lie algebra: it is not finite")
+    if isinstance(group, DirectProduct):  # refused at once when a factor is
+        order = math.prod(classes(factor).order for factor in group.factors)
+        if order > MAX_ORDER:
+            raise ValueError(f"the group {group} has {order} elements: repalg enumerates finite groups up "
+                             f"to {MAX_ORDER} elements (repalg.numeric.finite.MAX_ORDER)")
     if 4 * group.d > MAX_BYTES // 2:
         raise ValueError(f"the group {group} acts on {group.d} coordinates: repalg enumerates groups whose "
                          f"elements take at most {MAX_BYTES // 8} bytes (repalg.numeric.finite.MAX_BYTES)")
@@ -542,4 +548,4 @@ def decompose(rep: Rep) -> Decomposition:
         try:
             return commutant.decompose(rep)
         except ValueError as error:
-            raise ValueError(f"{error}; and from characters: {reason}") from None
+            raise type(error)(f"{error}; and from characters: {reason}") from None

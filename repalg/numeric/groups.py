@@ -405,6 +405,7 @@ def generators(group: GroupBase) -> Generators:
         if group.name not in _BUILTIN:
             raise ValueError(f"no generators are known for the group {group}: define it with "
                              f"repalg.Group(lie_algebra=..., discrete_generators=...) to solve with it")
+        _refuse_large_lie_algebra(group)
         lie, disc = _BUILTIN[group.name](*group.args)
     elif isinstance(group, Embedded):
         lie, disc = _embedded(group)
@@ -415,6 +416,24 @@ def generators(group: GroupBase) -> Generators:
     lie, disc = np.array(lie), np.array(disc)
     lie.flags.writeable = disc.flags.writeable = False
     return lie, disc
+
+
+MAX_LIE_BYTES = 2**28
+"""The largest Lie algebra of a built-in group held as dense d×d generators
+(256 MiB: SO(n) up to n = 90, SU(n) up to n = 63); solving with more would
+take minutes."""
+
+
+def _refuse_large_lie_algebra(group: NamedGroup) -> None:
+    d, name = group.d, group.name
+    count = {"SO": d * (d - 1) // 2, "O": d * (d - 1) // 2, "SO+": d * (d - 1) // 2, "Sp": d * (d + 1) // 2,
+             "SU": d * d - 1, "U": d * d, "SL": d * d - 1, "GL": d * d}.get(name, 0)
+    needed = count * d * d * (16 if name in ("SU", "U") else 8)
+    if needed > MAX_LIE_BYTES:
+        from .errors import TooLargeError
+        raise TooLargeError(f"the Lie algebra of {group} has {count} generators: as dense {d}×{d} matrices they "
+                            f"would need {needed / 2**30:.3g} GiB (repalg holds at most "
+                            f"{MAX_LIE_BYTES / 2**30:.3g} GiB), and solving with them would take too long")
 
 
 def _embedded(group: Embedded) -> Generators:

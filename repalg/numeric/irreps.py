@@ -30,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import isotypic
+from .errors import SolveError
 
 
 def rho_function(atom):
@@ -64,13 +65,22 @@ MAX_MODEL_SIZE = 81
 
 
 def _unsupported(atom, why: str = ""):
-    return ValueError(f"repalg found no numeric model of {atom!r}: no T(p,q) with p+q <= {MAX_DEGREE} and size "
+    return SolveError(f"repalg found no numeric model of {atom!r}: no T(p,q) with p+q <= {MAX_DEGREE} and size "
                       f"<= {MAX_MODEL_SIZE} holds it{why}; decompose() and predicted_rank() still work with it")
 
 
-@lru_cache(maxsize=256)
 def _embedding(group, label):
     """(p, q, U): U (size × dim) spans one copy of the irreducible inside T(p,q)."""
+    found = _search(group, label)
+    if isinstance(found, SolveError):
+        raise found
+    return found
+
+
+@lru_cache(maxsize=256)
+def _search(group, label):
+    """``_embedding``'s answer, or the error that says there is none (kept
+    too: the search is long, and a solve asks once per generator)."""
     from ..symbolic.decompose import irrep
     from ..symbolic.expr import T
     from . import commutant
@@ -92,7 +102,7 @@ def _embedding(group, label):
             if len(classes) == 1:
                 return p, total - p, classes[0][0]
             ambiguous = ambiguous or len(classes) > 1
-    raise _unsupported(target, " without a twin of the same size and multiplicity (an outer automorphism "
+    return _unsupported(target, " without a twin of the same size and multiplicity (an outer automorphism "
                                "of the group swaps them)" if ambiguous else "")
 
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import time
 from functools import reduce
@@ -60,6 +61,7 @@ from ..symbolic.decompose import irrep_label, is_irrep
 from ..symbolic.groups import DirectProduct, NamedGroup
 from . import brauer, cache, filter, isotypic
 from .basis import Basis, Projector, SolveInfo
+from .errors import SolveError, TooLargeError
 from .groups import generators, orbit_permutations, permutations, signed_permutation
 from .rho import atom_drho, atom_rho
 
@@ -95,17 +97,12 @@ BRAUER_FROM = 4096
 BRAUER_LIMIT = 4000
 """...when they have at most this many spanning pairings."""
 
+BRAUER_WORK = 1.5e8
+"""...and at most this many entries in all (size × pairings, about 15 s); larger
+ones are refused, as no rung below would be quicker."""
+
 MEMORY_FRACTION = 0.8
 """The share of the machine's available memory one solve may plan to use."""
-
-
-class SolveError(ArithmeticError):
-    """The constraints' spectrum has no clear gap at zero: the rank cannot be
-    certified, so no basis is returned."""
-
-
-class TooLargeError(ValueError):
-    """The problem would need more memory than a solve may take."""
 
 
 def equivariant_basis(rep: Rep) -> Basis:
@@ -192,7 +189,11 @@ def _disk_key(group, atoms: tuple) -> str | None:
         return None
     digest = hashlib.sha256()
     perms = permutations(group)
-    for array in (perms if perms is not None else generators(group)):
+    try:
+        arrays = perms if perms is not None else generators(group)
+    except TooLargeError:  # too large to hold, so not solved by generators: kept in memory only
+        return None
+    for array in arrays:
         digest.update(np.ascontiguousarray(array).tobytes())
     return f"{group}|{digest.hexdigest()}|{tensor(*atoms)!r}"
 
@@ -212,8 +213,13 @@ def _solve_part(group, atoms: tuple):
     else:
         start = time.perf_counter()
         size = int(np.prod([a.size() for a in atoms]))
-        q, strategy, gap = _solve_fresh(group, atoms, size)
-        predicted = _predicted(atoms)
+        stable = _stable_rank(group, atoms) if _predicted(atoms) is None else None
+        known = _stable_basis(group, atoms, stable, size) if stable is not None else None
+        if known is not None:
+            q, strategy, gap = known, "invariant-theory", np.inf
+        else:
+            q, strategy, gap = _solve_fresh(group, atoms, size)
+        predicted = _predicted(atoms, default=stable)
         if predicted is not None and predicted != q.shape[1]:
             raise SolveError(f"the {strategy} solver found {q.shape[1]} independent invariants of "
                              f"{_describe(group, atoms)}, but its characters predict {predicted}")
@@ -300,14 +306,19 @@ def _special(group) -> bool:
 
 
 def _brauer_duals(group, atoms: tuple, size: int) -> tuple | None:
-    """For O(p,q), SO(p,q) and SO+(p,q) with n ≥ 3, large products of V and V*
-    whose spanning set of invariants is small enough: the dual flags."""
-    if not (isinstance(group, NamedGroup) and group.name in ("O", "SO", "SO+") and group.d >= 3
+    """For O(p,q), SO(p,q) and SO+(p,q) with n ≥ 3, large products of three or
+    more V and V* whose spanning set of invariants is small enough: the dual
+    flags. (The invariant form itself, V*⊗V*, is solved by the rungs below:
+    the pairings are built from it.)"""
+    if not (isinstance(group, NamedGroup) and group.name in ("O", "SO", "SO+") and group.d >= 3 and len(atoms) > 2
             and all(a.dim is None and a.name == "V" for a in atoms) and size >= BRAUER_FROM):
         return None
     spanning = brauer.count(len(atoms), group.d, _special(group))
     if spanning > BRAUER_LIMIT or 8.0 * size * spanning * 3 > _available_bytes() * MEMORY_FRACTION:
         return None
+    if size * spanning > BRAUER_WORK:
+        raise TooLargeError(f"{_describe(group, atoms)} has size {size} and {spanning} invariant pairings: "
+                            f"building them would take about {size * spanning / 1e7:.0f} s")
     return tuple(a.dual for a in atoms)
 
 
@@ -347,6 +358,48 @@ def _predicted(atoms: tuple, default=None):
     except ValueError:
         return default
     return default if rank is None else rank
+
+
+def _stable_rank(group, atoms: tuple) -> int | None:
+    """The number of invariants of p copies of V and q of V* for a classical
+    group, when k = p + q < d (the stable range): by the first fundamental
+    theorem they are spanned by the pairings of V with V* (GL, U, SL, SU:
+    p! of them when p = q, none otherwise) or of the atoms among themselves
+    by the invariant form (O, SO, SO+ in any signature, Sp: (k-1)!! when k is
+    even, none when odd), and are independent there. Levi-Civita and
+    determinant invariants need k ≥ d. None outside those groups and that range.
+
+    >>> from repalg import group, V
+    >>> _stable_rank(group("O(100)"), (V(group("O(100)")),) * 4), _stable_rank(group("SL(921)"), (V(group("SL(921)")),))
+    (3, 0)
+    """
+    families = {"GL": "linear", "U": "linear", "SL": "linear", "SU": "linear",
+                "O": "form", "SO": "form", "SO+": "form", "Sp": "form"}
+    if not (isinstance(group, NamedGroup) and group.name in families
+            and all(a.dim is None and a.name == "V" for a in atoms)):
+        return None
+    p, q = sum(not a.dual for a in atoms), sum(a.dual for a in atoms)
+    k = p + q
+    if k >= group.d:
+        return None
+    if families[group.name] == "linear":
+        return math.factorial(p) if p == q else 0
+    return 0 if k % 2 else math.prod(range(k - 1, 0, -2))
+
+
+def _stable_basis(group, atoms: tuple, rank: int, size: int) -> scipy.sparse.csr_matrix | None:
+    """The invariants in the stable range that need no solve, or None: none at
+    all, or the one pairing of two atoms, ``vec(I)/√d`` (V ⊗ V* of the linear
+    groups; any two atoms of an orthogonal group, whose form is the identity)."""
+    if rank == 0:
+        return scipy.sparse.csr_matrix((size, 0))
+    d = group.d
+    pairing = len(atoms) == 2 and (group.is_orthogonal or atoms[0].dual != atoms[1].dual)
+    if rank == 1 and pairing:
+        diagonal = np.arange(d) * (d + 1)
+        return scipy.sparse.csr_matrix((np.full(d, 1 / np.sqrt(d)), (diagonal, np.zeros(d, dtype=int))),
+                                       shape=(size, 1))
+    return None
 
 
 def _orbit_moves(group) -> list | None:
@@ -521,10 +574,20 @@ class _Torus:
 def _torus_of(key: bytes, shape: tuple, dtype: str):
     lie = np.frombuffer(key, dtype=dtype).reshape(shape)
     chosen = []
+    # commutators are screened on a random vector (O(d²) a pair), then checked in full
+    x = np.random.default_rng(1).normal(size=shape[1])
+    stacked, stacked_x, largest = np.zeros((0,) + shape[1:], dtype=lie.dtype), np.zeros((0, shape[1])), 0.0
     for a in lie:
-        if all(np.allclose(a @ b, b @ a, atol=1e-10 * (1 + np.abs(a).max() * np.abs(b).max())) for b in chosen):
+        size = np.abs(a).max()
+        if chosen:
+            tolerance = 1e-10 * (1 + size * largest) * np.abs(x).sum()
+            if np.abs(stacked @ (a @ x) - stacked_x @ a.T).max() > tolerance:
+                continue
+        if all(np.allclose(a @ b, b @ a, atol=1e-10 * (1 + size * np.abs(b).max())) for b in chosen):
             if _diagonalizable(a):
                 chosen.append(a)
+                stacked, stacked_x = np.array(chosen), np.array([b @ x for b in chosen])
+                largest = max(largest, size)
     if not chosen:
         return None
     h = np.tensordot(np.random.default_rng(0).uniform(1, 2, size=len(chosen)), np.array(chosen), axes=1)
@@ -539,6 +602,8 @@ def _torus_of(key: bytes, shape: tuple, dtype: str):
 
 
 def _diagonalizable(a: np.ndarray) -> bool:
+    if np.allclose(a @ a.conj().T, a.conj().T @ a, atol=1e-12 * (1 + np.abs(a).max() ** 2)):
+        return True  # a normal matrix is unitarily diagonalizable
     values, vectors = np.linalg.eig(a)
     return np.linalg.cond(vectors) < 1e8 and np.allclose(vectors @ np.diag(values) @ np.linalg.inv(vectors), a,
                                                          atol=1e-9 * (1 + np.abs(a).max()))
@@ -591,6 +656,8 @@ def _zero_weights(group, atoms: tuple, torus: _Torus, size: int) -> np.ndarray:
 def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int, zero: np.ndarray):
     """Invariants of a tensor product of V and V* for a Lie group: solved in
     the zero-weight space of a torus, then cut down by the discrete generators."""
+    if not len(zero):  # an invariant has weight zero: there is none
+        return scipy.sparse.csr_matrix((size, 0)), np.inf
     what = _describe(group, atoms)
     d, k = group.d, len(atoms)
     bases = [torus.basis(a.dual) for a in atoms]
@@ -602,16 +669,18 @@ def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int, zero
     columns = np.arange(n0)
     for a in lie:
         rows, cols, values = [], [], []
-        for j, (s, s_inv, w) in enumerate(bases):
-            tilde = s_inv @ (-a.T if atoms[j].dual else a) @ s
+        tildes = {dual: _similar(torus.basis(dual)[1], -a.T if dual else a, torus.basis(dual)[0])
+                  for dual in {atom.dual for atom in atoms}}
+        for j in range(k):
+            tilde = tildes[atoms[j].dual]
             digit = digits[j]
             stride = d ** (k - 1 - j)
-            for b in range(d):
-                value = tilde[b, digit]
-                keep = np.abs(value) > 1e-14 * (1 + np.abs(tilde).max())
-                rows.append(zero[keep] + (b - digit[keep]) * stride)
-                cols.append(columns[keep])
-                values.append(value[keep])
+            value = tilde[:, digit]  # row b: the entry that moves digit j of each zero-weight tuple to b
+            keep = np.abs(value) > 1e-14 * (1 + np.abs(tilde).max())
+            moved = zero[None, :] + (np.arange(d)[:, None] - digit[None, :]) * stride
+            rows.append(moved[keep])
+            cols.append(np.broadcast_to(columns, value.shape)[keep])
+            values.append(value[keep])
         c = scipy.sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
                                     shape=(size, n0))
         m += (c.conj().T @ c).toarray()
@@ -625,6 +694,15 @@ def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int, zero
         q, discrete_gap = _discrete_cut(q, atoms, disc, what)
         gap = min(gap, discrete_gap)
     return scipy.sparse.csr_matrix(q), gap
+
+
+def _similar(s_inv: np.ndarray, a: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``s_inv @ a @ s``, in O(nnz(a)·d²) when ``a`` is sparse (as the Lie
+    generators of the classical groups are, two entries each)."""
+    rows, cols = np.nonzero(a)
+    if len(rows) >= a.shape[0]:
+        return s_inv @ a @ s
+    return (s_inv[:, rows] * a[rows, cols]) @ s[cols, :]
 
 
 def _orthonormal(v: np.ndarray, real: bool, what: str) -> np.ndarray:

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import product as cartesian
+from math import prod
 
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
@@ -143,6 +146,35 @@ class Decomposition(Mapping):
         return numeric().change_of_basis(self.rep, self)
 
 
+@dataclass(frozen=True)
+class ProductIrrep:
+    """An irreducible of a product of groups, one irreducible of each factor,
+    in the order of the groups; met when some factor has no character theory
+    and its irreducibles are found numerically. (Over the reals it is
+    irreducible when at most one factor is of complex or quaternionic type;
+    otherwise it is one isotypic block of the product.)
+
+    >>> from repalg.symbolic.groups import SO, S
+    >>> k = ProductIrrep((irrep(SO(3), 2), irrep(S(3), (2, 1))))
+    >>> k.size(), str(k)
+    (10, 'Irrep(SO(3),2)*Irrep(S(3),(2,1))')
+    """
+
+    factors: tuple
+
+    def size(self) -> int:
+        return prod(f.size() for f in self.factors)
+
+    @property
+    def dim(self) -> int:
+        return self.size()
+
+    def __str__(self) -> str:
+        return "*".join(str(f) for f in self.factors)
+
+    __repr__ = __str__
+
+
 def irrep_latex(atom: Atom) -> str:
     label = atom.args[1] if len(atom.args) > 1 else ""
     text = str(label).replace(" ", "") if not isinstance(label, tuple) else _tuple_text(label)
@@ -208,7 +240,7 @@ def decompose(rep: Rep) -> Decomposition:
     """
     groups, labels = complex_decomposition(rep)
     if labels is None:
-        return numeric().decompose(rep)
+        return _factor_by_factor(rep, groups) if len(groups) > 1 else numeric().decompose(rep)
     if not groups:
         return Decomposition([(Scalar, sum(labels.values()))], rep=rep)
     group = groups[0] if len(groups) == 1 else direct_product(*groups)
@@ -220,6 +252,45 @@ def decompose(rep: Rep) -> Decomposition:
     canonical = sorted({th.real_label(label) for label in flat}, key=lambda x: _order_key(th, x))
     pairs = [(_irrep_atom(group, th, label), flat[label]) for label in canonical]
     return Decomposition(pairs, field="complex" if th.complex else "real", rep=rep)
+
+
+def _parts(monomial: Rep, groups: tuple) -> list:
+    """A canonical monomial as one tensor product per group (None where the
+    group does not occur: its trivial representation)."""
+    factors = monomial.factors if isinstance(monomial, Product) else ((monomial, 1),)
+    atoms: dict = {}
+    for factor, exponent in factors:
+        if factor != Scalar:
+            atoms.setdefault(factor.group, []).extend([factor] * exponent)
+    return [tensor(*atoms[g]) if g in atoms else None for g in groups]
+
+
+def _trivial_irrep(group: GroupBase):
+    th = theory(group)
+    return numeric().trivial_irrep(group) if th is None else _irrep_atom(group, th, th.trivial)
+
+
+def _factor_by_factor(rep: Rep, groups: tuple) -> Decomposition:
+    """The decomposition of a representation of several groups, some without a
+    character theory: each monomial's part for each group is decomposed on its
+    own (exactly or numerically), and the irreducibles of the product are the
+    products of the parts' irreducibles."""
+    decomposed: dict = {}
+    out: Counter = Counter()
+    for monomial, count in rep.canonical_terms():
+        per_group = []
+        for group, part in zip(groups, _parts(monomial, groups)):
+            if part is None:
+                per_group.append(((_trivial_irrep(group), 1),))
+                continue
+            if part not in decomposed:
+                decomposed[part] = tuple(decompose(part).items())
+            per_group.append(decomposed[part])
+        for combination in cartesian(*per_group):
+            out[ProductIrrep(tuple(k for k, _ in combination))] += count * prod(m for _, m in combination)
+    pairs = sorted(out.items(), key=lambda p: (p[0].size(), str(p[0])))
+    complex_ = any(g.is_complex for g in groups)
+    return Decomposition(pairs, field="complex" if complex_ else "real", rep=rep)
 
 
 def _flatten_key(key: tuple, groups: tuple) -> tuple:
@@ -268,21 +339,17 @@ def predicted_rank(rep: Rep) -> int | None:
 def _rank_by_groups(rep: Rep) -> int:
     """Σ over monomials of Π over groups of the invariants of each group's
     part: ``(A ⊗ B)^(G×H) = A^G ⊗ B^H``."""
-    _group_theories(rep)  # every atom bound
+    groups, _ = _group_theories(rep)
     known: dict = {}
     total = 0
     for monomial, count in rep.canonical_terms():
-        factors = monomial.factors if isinstance(monomial, Product) else ((monomial, 1),)
-        parts: dict = {}
-        for atom, exponent in factors:
-            parts.setdefault(atom.group, []).append(atom**exponent)
         rank = 1
-        for part in (tensor(*atoms) for atoms in parts.values()):
-            if part not in known:
-                groups, labels = complex_decomposition(part)
-                known[part] = (labels.get((theory(groups[0]).trivial,), 0) if labels is not None
+        for part in _parts(monomial, groups):
+            if part is not None and part not in known:
+                (group,), labels = complex_decomposition(part)
+                known[part] = (labels.get((theory(group).trivial,), 0) if labels is not None
                                else numeric().finite_rank(part))
-            rank *= known[part]
+            rank *= 1 if part is None else known[part]
         total += count * rank
     return total
 

@@ -155,3 +155,93 @@ def test_npz_entries_hold_no_pickles(disk):
     (entry,) = disk.glob("*.npz")
     with np.load(entry, allow_pickle=False) as e:
         assert all(e[k].dtype != object for k in e.files)
+
+
+def _solve_warns(text, expect_warning):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Q = parse(text).equivariant_basis()
+    found = [w for w in caught if issubclass(w.category, RuntimeWarning) and "disk cache" in str(w.message)]
+    assert len(found) == (1 if expect_warning else 0), [str(w.message) for w in caught]
+    return Q, found
+
+
+def test_a_missing_folder_is_created_parents_too(tmp_path):
+    folder = tmp_path / "not" / "yet" / "there"
+    script = "import repalg; print(repalg.parse('T(3)(SO(3))').equivariant_basis().shape[1])"
+    env = {**os.environ, "REPALG_CACHE_DIR": str(folder)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
+    assert len(list(folder.glob("*.npz"))) == 1
+    try:
+        repalg.set_cache_dir(tmp_path / "made" / "by" / "set_cache_dir")
+        assert (tmp_path / "made" / "by" / "set_cache_dir").is_dir()
+    finally:
+        repalg.set_cache_dir(None)
+
+
+def test_a_folder_removed_after_it_was_set_is_made_again(tmp_path):
+    folder = tmp_path / "cache"
+    try:
+        repalg.set_cache_dir(folder)
+        repalg.clear_cache()
+        folder.rmdir()
+        _solve_warns("T(3)(O(3))", expect_warning=False)
+        assert len(list(folder.glob("*.npz"))) == 1
+    finally:
+        repalg.set_cache_dir(None)
+        repalg.clear_cache()
+
+
+@pytest.mark.parametrize("trouble", ["file in its place", "disk full", "no permission"])
+def test_an_unwritable_cache_keeps_the_answer_and_warns_once(tmp_path, monkeypatch, trouble):
+    import errno
+    folder = tmp_path / "cache"
+    if trouble == "file in its place":
+        folder.write_text("not a folder")
+        folder = folder / "below"
+    elif trouble == "disk full":
+        def full(f, **arrays):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(np, "savez", full)
+    else:
+        def denied(*args, **kwargs):
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        monkeypatch.setattr(cache.tempfile, "mkstemp", denied)
+    expected = reference("T(4)(O(3))")
+    cache._warned.clear()
+    try:
+        import warnings
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            repalg.set_cache_dir(folder)
+            repalg.clear_cache()
+            Q = parse("T(4)(O(3))").equivariant_basis()
+            parse("T(3)(SO(3))").equivariant_basis()
+            parse("(V>>V)(O(2))").equivariant_basis()
+        found = [w for w in caught if "disk cache" in str(w.message)]
+        assert len(found) == 1 and found[0].category is RuntimeWarning, [str(w.message) for w in caught]
+        assert str(folder) in str(found[0].message)
+        np.testing.assert_allclose(Q.dense(), expected, atol=1e-12)
+        assert not list(tmp_path.rglob("*.tmp"))
+    finally:
+        repalg.set_cache_dir(None)
+        repalg.clear_cache()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to a read-only folder")
+def test_a_read_only_folder_keeps_the_answer(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    cache._warned.clear()
+    try:
+        repalg.set_cache_dir(folder)
+        repalg.clear_cache()
+        Q, _ = _solve_warns("T(4)(O(3))", expect_warning=True)
+        assert Q.shape == (81, 3)
+    finally:
+        folder.chmod(0o700)
+        repalg.set_cache_dir(None)
+        repalg.clear_cache()

@@ -89,7 +89,7 @@ MODELS = [irrep(SO(3), 0), irrep(SO(3), 1), irrep(SO(3), 4), irrep(O(3), (2, -1)
 
 
 def test_twins_under_an_outer_automorphism_are_refused_clearly():
-    with pytest.raises(ValueError, match="twin"):
+    with pytest.raises(repalg.SolveError, match="twin"):
         (irrep(SO(4), (1, 1)) >> V(SO(4))).equivariant_basis()
 
 
@@ -157,3 +157,47 @@ def test_representations_of_the_users_own_decompose_numerically():
 def test_irreducibles_found_by_the_fuzzer(text, rank):
     rep = parse(text)
     assert rep.equivariant_basis().shape[1] == rep.predicted_rank() == rank
+
+
+MIXED = ["(Irrep(SO(3),1)*V)(Cube)", "V(Cube)*V(Z(3))", "(V**2)(Cube)*V(SO(3))+V(SO(3))"]
+
+
+def _trivial_count(rep, d):
+    trivial = tuple(repalg.numeric.trivial_irrep(g) if g.name in ("Cube", "RubiksCube") else
+                    irrep(g, *([0] if g.name in ("SO", "Z") else [(0, 1)])) for g in rep.groups())
+    return sum(m for k, m in d.items() if k.factors == trivial)
+
+
+@pytest.mark.parametrize("text", MIXED + ["(V**2)(Cube)*(V**2)(SO(3))+V(Cube)",
+                                                          "(V>>V)(Cube)*(V>>V)(Z(3))+2*V(Cube)"])
+def test_a_numeric_group_beside_another_decomposes_factor_by_factor(text):
+    rep = parse(text)
+    d = rep.decompose()
+    assert d.dim() == rep.size()
+    assert all(isinstance(k, repalg.symbolic.decompose.ProductIrrep) for k in d)
+    # the invariants are the copies of trivial ⊗ trivial
+    assert _trivial_count(rep, d) == rep.equivariant_basis().shape[1]
+    assert rep.isomorphic(parse(text))
+
+
+def test_a_product_decomposition_is_the_product_of_the_factors():
+    cube = parse("(V**2)(Cube)").decompose()
+    rotation = parse("(V**2)(SO(3))").decompose()
+    d = parse("(V**2)(Cube)*(V**2)(SO(3))").decompose()
+    expected = {(a, b): m * n for a, m in cube.items() for b, n in rotation.items()}
+    assert {k.factors: m for k, m in d.items()} == expected
+    assert len(d) == 5 * 3 and sum(d.values()) == 16 * 3
+    # a monomial without the second group holds its trivial irreducible
+    only_cube = parse("(V**2)(Cube)+V(SO(3))").decompose()
+    assert only_cube[repalg.symbolic.decompose.ProductIrrep(
+        (repalg.numeric.trivial_irrep(repalg.group("Cube")), irrep(repalg.group("SO(3)"), 1)))] == 1
+    assert sum(m for k, m in only_cube.items() if k.factors[1] == irrep(repalg.group("SO(3)"), 0)) == 16
+
+
+def test_mixed_sizes_and_multiplicities():
+    d = parse("(Irrep(SO(3),1)*V)(Cube)").decompose()
+    assert sorted((k.factors[0].size(), k.factors[1].size(), m) for k, m in d.items()) == [(1, 3, 1), (2, 3, 1),
+                                                                                          (3, 3, 1)]
+    assert str(d).count("Irrep(SO(3),1)") == 3
+    built = repalg.irrep(repalg.group("SO(3)"), 1) * V(repalg.group("Cube"))
+    assert built.decompose() == d
