@@ -228,20 +228,3 @@ def test_an_unwritable_cache_keeps_the_answer_and_warns_once(tmp_path, monkeypat
     finally:
         repalg.set_cache_dir(None)
         repalg.clear_cache()
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to a read-only folder")
-def test_a_read_only_folder_keeps_the_answer(tmp_path):
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    folder.chmod(0o500)
-    cache._warned.clear()
-    try:
-        repalg.set_cache_dir(folder)
-        repalg.clear_cache()
-        Q, _ = _solve_warns("T(4)(O(3))", expect_warning=True)
-        assert Q.shape == (81, 3)
-    finally:
-        folder.chmod(0o700)
-        repalg.set_cache_dir(None)
-        repalg.clear_cache()
