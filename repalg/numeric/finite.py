@@ -112,16 +112,21 @@ def classes(group: GroupBase) -> Classes:
     ...
     ValueError: the group RubiksCube has more than 100000 elements (... found so far): ...
     """
-    key = ("finite classes", group)
+    return _kept(("finite classes", group), lambda: _classes(group))
+
+
+def _kept(key: tuple, compute):
+    """``compute()`` once, kept in the numeric cache; a refusal (ValueError)
+    is kept too, and raised again on every call."""
     found = cache.get(key)
     if found is None:
         try:
-            found = _classes(group)
+            found = compute()
         except ValueError as error:
             found = error
         cache.put(key, found)
     if isinstance(found, ValueError):
-        raise ValueError(str(found))
+        raise type(found)(str(found))
     return found
 
 
@@ -406,17 +411,7 @@ def irreducibles(group: GroupBase) -> tuple:
     >>> sorted(irrep.dim for irrep, _, _ in irreducibles(Cube()))
     [1, 1, 2, 3, 3]
     """
-    key = ("finite irreducibles", group)
-    found = cache.get(key)
-    if found is None:
-        try:
-            found = _real_irreducibles(classes(group))
-        except ValueError as error:
-            found = error
-        cache.put(key, found)
-    if isinstance(found, ValueError):
-        raise ValueError(str(found))
-    return found
+    return _kept(("finite irreducibles", group), lambda: _real_irreducibles(classes(group)))
 
 
 def character_table(c: Classes) -> np.ndarray:
