@@ -238,3 +238,12 @@ def test_mixed_sizes_and_multiplicities():
     assert str(d).count("Irrep(SO(3),1)") == 3
     built = repalg.irrep(repalg.group("SO(3)"), 1) * V(repalg.group("Cube"))
     assert built.decompose() == d
+
+
+def test_characters_that_tell_nothing_apart_are_a_solve_error():
+    # found by the pipeline fuzzer: a non-compact factor (Sp(2)) and no character theory (ZksZnxZn)
+    rep = parse("V(D(4)xZksZnxZn(2,3)xSp(2))")
+    try:
+        assert rep.decompose().dim() == rep.size()
+    except repalg.SolveError as error:
+        assert "do not tell its irreducibles apart" in str(error)
