@@ -22,7 +22,7 @@ import numpy as np
 
 from ..symbolic.decompose import Decomposition
 from ..symbolic.expr import Rep, hom
-from .errors import TooLargeError
+from .errors import SolveError, TooLargeError
 
 MAX_SIZE = 512
 """The largest representation decomposed numerically (its commutant lives in size²)."""
@@ -127,8 +127,8 @@ def _classes(rep: Rep) -> list:
         chars = tuple(complex(np.round(np.trace(first.conj().T @ r @ first), 5)) for r in rhos)
         out.append((NumericIrrep(group, first.shape[1], kind, chars), members))
     if len({key for key, _ in out}) < len(out):
-        raise ArithmeticError(f"the characters of {rep!r} on {_SAMPLES} sample elements do not tell its "
-                              f"irreducibles apart")
+        raise SolveError(f"the characters of {rep!r} on {_SAMPLES} sample elements do not tell its "
+                         f"irreducibles apart")
     out.sort(key=lambda p: (p[0].dim, [(c.real, c.imag) for c in p[0].characters]))
     return out
 

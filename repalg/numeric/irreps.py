@@ -6,6 +6,13 @@
 - ``SO(2)``, ``O(2)``, ``C(k)``, ``D(k)``: frequency a acts by the a-th power
   of the rotation (a reflection stays itself), one-dimensional ones by signs;
 - ``Z(n)``: the shift by j acts by the rotation by ``2π a j / n``;
+- ``Scaling(n)`` (``g = e^t I``): the character k acts by ``g00^k = e^{kt}``;
+- ``SO+(1,1)`` and ``SO(1,1)``: a boost by t has eigenvalue ``e^t`` on
+  (1, 1) and ``e^-t`` on (1, -1), the weights 1 and -1 of V; the character
+  k acts by ``(g00 + g01)^k``, that is ``e^{kt}`` (times ``(-1)^k`` on
+  ``-I`` for SO(1,1)), as on the weight-k line of ``V^{⊗k}``. The
+  automorphism ``t ↦ -t`` swaps k and -k, so no search in ``T(p,q)`` could
+  tell them apart;
 - every other group with labels (``SU(n)``, ``SO(n)``, the Lorentz groups,
   ``Sp(m)``, ``S(n)``, products, …): the first copy of the irreducible in the
   smallest ``T(p,q)`` that holds it, found through the commutant
@@ -86,14 +93,23 @@ def _search(group, label):
     from . import commutant
 
     target = irrep(group, *_show(group, label))
+    trivial = irrep(group, *_show(group, _trivial_label(group)))
     ambiguous = False
     for total in range(1, MAX_DEGREE + 1):
         for p in range(total, -1, -1):
             w = T(p, total - p)(group)
             if w.size() > MAX_MODEL_SIZE:
                 continue
-            count = dict(w.decompose().items()).get(target)
+            found = dict(w.decompose().items())
+            count = found.get(target)
             if not count:
+                continue
+            if len(found) == 1 and target.size() == 1:  # every line of W is a copy
+                return p, total - p, np.eye(w.size())[:, :1]
+            # a twin in the characters is a twin in numbers: the commutant could not tell them apart
+            if any(key != target and key.size() == target.size() and c == count
+                   and not (target.size() == 1 and key == trivial) for key, c in found.items()):
+                ambiguous = True
                 continue
             classes = [members for key, members in commutant._classes(w)
                        if key.dim == target.size() and len(members) == count]
@@ -104,6 +120,11 @@ def _search(group, label):
             ambiguous = ambiguous or len(classes) > 1
     return _unsupported(target, " without a twin of the same size and multiplicity (an outer automorphism "
                                "of the group swaps them)" if ambiguous else "")
+
+
+def _trivial_label(group):
+    from ..symbolic.characters import theory
+    return theory(group).trivial
 
 
 def _invariant(w, u: np.ndarray) -> bool:
@@ -178,7 +199,16 @@ def drho(atom, a):
     if name in ("SO", "O") and args == (2,):
         freq = label if isinstance(label, int) else 0
         return freq * a if freq else xp.zeros((1, 1), dtype=a.dtype)
+    if _boosts(name, args):
+        return (label * (a[0, 0] + a[0, 1])).reshape(1, 1)
+    if name == "Scaling":
+        return (label * a[0, 0]).reshape(1, 1)
     return _generic(atom, a, lie=True)
+
+
+def _boosts(name, args) -> bool:
+    """Whether the group is SO+(1,1) or SO(1,1), whose irreducibles are characters of the boosts."""
+    return name in ("SO+", "SO") and args == (1, 1)
 
 
 def rho(atom, g):
@@ -208,6 +238,10 @@ def rho(atom, g):
             return xp.cos(angle).reshape(1, 1)
         c, s = xp.cos(angle), xp.sin(angle)
         return xp.stack([xp.stack([c, s]), xp.stack([-s, c])])
+    if _boosts(name, args):
+        return ((g[0, 0] + g[0, 1]) ** label).reshape(1, 1)
+    if name == "Scaling":
+        return (g[0, 0] ** label).reshape(1, 1)
     return _generic(atom, g, lie=False)
 
 

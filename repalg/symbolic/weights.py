@@ -20,6 +20,7 @@ decompositions it gives are exact.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -134,11 +135,39 @@ def convolve(a: dict, b: dict, modulus: int | None = None) -> dict:
 
 
 def product(a: dict, b: dict, modulus: int | None = None) -> dict:
-    """``convolve``, refused beyond ``MAX_TERMS`` weight products."""
+    """``convolve``, refused beyond ``MAX_TERMS`` weight products.
+
+    Mod k, a character with one coefficient c on every weight (c times the
+    regular representation, as V of ``Z(n)``) absorbs any other: ``a·b`` is
+    ``c·a(1)`` on every weight, found in time linear in the weights.
+
+    >>> product({(0,): 1, (1,): 1, (2,): 1}, {(1,): 2, (2,): 5}, modulus=3)
+    {(0,): 7, (1,): 7, (2,): 7}
+    """
+    for x, y in ((a, b), (b, a)):
+        c = _regular_coefficient(y, modulus)
+        if c is not None:
+            total = c * sum(x.values())
+            rank = len(next(iter(y)))
+            return {w: total for w in itertools.product(range(modulus), repeat=rank)} if total else {}
     if len(a) * len(b) > MAX_TERMS:
         raise ValueError(f"a character with {len(a) * len(b)} weight products is more than repalg expands "
                          f"({MAX_TERMS}); the representation is too large to decompose by characters")
     return convolve(a, b, modulus)
+
+
+def _regular_coefficient(a: dict, modulus: int | None):
+    """c when ``a`` is c on every weight mod ``modulus`` (c times the regular
+    representation), else None."""
+    if not modulus or not a:
+        return None
+    rank = len(next(iter(a)))
+    if rank == 0 or len(a) != modulus**rank:
+        return None
+    c = next(iter(a.values()))
+    if any(v != c for v in a.values()) or any(not 0 <= x < modulus for w in a for x in w):
+        return None
+    return c
 
 
 def power(a: dict, k: int, modulus: int | None = None, rank: int | None = None) -> dict:

@@ -1,13 +1,15 @@
 """Numbers behind decompositions: the commutant route, change of basis, the
 models of irreducibles, and the solver's cross-check against predicted ranks."""
 
+import time
+
 import numpy as np
 import pytest
 import scipy.linalg
 
 import repalg
 from repalg import parse
-from repalg.groups import C, D, O, S, SO, SOplus, SU, Sp, Z
+from repalg.groups import C, D, O, S, SO, Scaling, SOplus, SU, Sp, Z
 from repalg.numeric import commutant, solve
 from repalg.numeric.operators import float64
 from repalg.reps import T, V
@@ -82,6 +84,9 @@ def test_the_numeric_route_agrees_with_characters(text):
 MODELS = [irrep(SO(3), 0), irrep(SO(3), 1), irrep(SO(3), 4), irrep(O(3), (2, -1)), irrep(O(3), (3, 1)),
           irrep(SO(2), 3), irrep(O(2), 2), irrep(O(2), (0, -1)), irrep(C(6), 2), irrep(C(6), 3), irrep(D(6), 2),
           irrep(D(6), (3, -1)), irrep(D(5), (0, -1)), irrep(Z(5), 2), irrep(Z(4), 2),
+          # one-dimensional tori: characters of the boost or the scale
+          irrep(SOplus(1, 1), 2), irrep(SOplus(1, 1), -3), irrep(SO(1, 1), 3), irrep(Scaling(4), 3),
+          irrep(Scaling(2), -2),
           # found inside tensor powers through the commutant
           irrep(SU(3), (1, 1)), irrep(SU(3), (2, 1)), irrep(S(4), (2, 2)), irrep(S(5), (3, 1, 1)),
           irrep(SOplus(1, 3), (1, 1)), irrep(O(1, 3), (2, 0, 1)), irrep(Sp(2), (1, 1)), irrep(SU(2), 3),
@@ -91,6 +96,38 @@ MODELS = [irrep(SO(3), 0), irrep(SO(3), 1), irrep(SO(3), 4), irrep(O(3), (2, -1)
 def test_twins_under_an_outer_automorphism_are_refused_clearly():
     with pytest.raises(repalg.SolveError, match="twin"):
         (irrep(SO(4), (1, 1)) >> V(SO(4))).equivariant_basis()
+
+
+def test_twins_are_refused_without_a_numeric_search():
+    # every T(p,q) of SO(4) holds (1,1) and (1,-1) equally often: refused from the characters alone
+    start = time.perf_counter()
+    with pytest.raises(repalg.SolveError, match="twin"):
+        (irrep(SO(2, 2), (2, 1)) >> V(SO(2, 2))).equivariant_basis()
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("group", ["SO+(1,1)", "SO(1,1)"])
+def test_boost_characters_have_a_direct_model(group):
+    # k and -k are twins (t ↦ -t swaps them); the model e^{kt} needs no search
+    start = time.perf_counter()
+    assert parse(f"Irrep({group},2)({group})").equivariant_basis().shape == (1, 0)
+    rep = parse(f"((Irrep({group},2)*T(2,1))>>(Irrep({group},-1)*V**2))({group})")
+    assert rep.equivariant_basis().shape[1] == rep.predicted_rank() == 5
+    rep = parse(f"(Irrep({group},2)*Irrep({group},-1)*Irrep({group},-1))({group})")
+    assert rep.equivariant_basis().shape[1] == 1
+    assert str(parse(f"Irrep({group},2)({group})").decompose()) == f"Irrep({group},2)"
+    assert time.perf_counter() - start < 5
+
+
+def test_scaling_characters_have_a_direct_model():
+    # W = T(3,2) ⊗ Irrep(3) of Scaling(4) was modelled inside T(3,0), all 64 of it one isotypic
+    # piece, through its 4096-dimensional commutant (over 20 s); now g00^k
+    start = time.perf_counter()
+    rep = parse("(((V)**0)<<((T(3,2))*(Irrep(Scaling(4),3))))(Scaling(4))*(((V)**0)*((V).T))(GL(3))")
+    assert rep.equivariant_basis().shape == (3072, 0) and rep.predicted_rank() == 0
+    rep = parse("(Irrep(Scaling(4),3)>>T(3,0))(Scaling(4))")
+    assert rep.equivariant_basis().shape == (64, 64)
+    assert time.perf_counter() - start < 5
 
 
 @pytest.mark.parametrize("atom", MODELS, ids=repr)
@@ -201,3 +238,12 @@ def test_mixed_sizes_and_multiplicities():
     assert str(d).count("Irrep(SO(3),1)") == 3
     built = repalg.irrep(repalg.group("SO(3)"), 1) * V(repalg.group("Cube"))
     assert built.decompose() == d
+
+
+def test_characters_that_tell_nothing_apart_are_a_solve_error():
+    # found by the pipeline fuzzer: a non-compact factor (Sp(2)) and no character theory (ZksZnxZn)
+    rep = parse("V(D(4)xZksZnxZn(2,3)xSp(2))")
+    try:
+        assert rep.decompose().dim() == rep.size()
+    except repalg.SolveError as error:
+        assert "do not tell its irreducibles apart" in str(error)

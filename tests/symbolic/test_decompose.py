@@ -282,3 +282,23 @@ def test_characters_too_large_to_expand_are_refused_not_computed():
     with pytest.raises(ValueError, match="more than repalg expands"):
         (irrep(SU(3), (300, 100)) * V(SU(3))).decompose()
     assert T(2)(Z(10**9)).predicted_rank() is None
+
+
+def test_the_regular_representation_of_a_large_cyclic_group_multiplies_in_linear_time():
+    # V of Z(n) is the regular representation R, and R ⊗ X = dim(X) R: no n² convolution
+    import time
+
+    start = time.perf_counter()
+    assert (V**3 * V.T**3)(Z(1000)).predicted_rank() == 1000**5
+    assert (V**20)(Z(1000)).predicted_rank() == 1000**19  # exact beyond 64-bit integers
+    d = (V**2 * irrep(Z(1000), 3) + irrep(Z(1000), 5) * irrep(Z(1000), 995))(Z(1000)).decompose()
+    # R² ⊗ X = 2000 R for X of dimension 2; X_5 ⊗ X_5 (995 ≡ -5 is the same real irreducible) = 2 + X_10
+    assert d.dim() == 2 * 1000**2 + 4 and d[irrep(Z(1000), 0)] == 2000 + 2 and d[irrep(Z(1000), 10)] == 2000 + 1
+    assert (V**3)(Z(100_000)).predicted_rank() == 100_000**2
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("text", ["V**2", "V**2*V.T", "(V+Irrep(Z(6),1))**2", "Irrep(Z(6),2)*Irrep(Z(6),1)*V.T**2"])
+def test_cyclic_ranks_by_characters_match_the_solver(text):
+    rep = parse(f"({text})(Z(6))")
+    assert rep.predicted_rank() == rep.equivariant_basis().shape[1]
