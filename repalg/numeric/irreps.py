@@ -36,6 +36,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..symbolic.groups import Embedded
 from . import isotypic
 from .errors import SolveError
 
@@ -186,8 +187,23 @@ def _group(atom):
     return getattr(g, "name", None), getattr(g, "args", ())
 
 
+def on_base(atom):
+    """The irreducible of ``G`` that an irreducible of ``G`` embedded in ℝⁿ
+    is: it acts through the block of ``G``, with ``G``'s own model."""
+    from ..symbolic.decompose import irrep
+
+    return irrep(atom.group.base, *atom.args[1:])
+
+
+def _block(atom, x):
+    d = atom.group.base.d
+    return x[:d, :d]
+
+
 def drho(atom, a):
     """The Lie algebra element ``a`` (a matrix of the base representation) on the irreducible."""
+    if isinstance(atom.group, Embedded):
+        return drho(on_base(atom), _block(atom, a))
     xp = _xp(a)
     name, args = _group(atom)
     label = _own_label(atom)
@@ -213,6 +229,8 @@ def _boosts(name, args) -> bool:
 
 def rho(atom, g):
     """The group element ``g`` (a matrix of the base representation) on the irreducible."""
+    if isinstance(atom.group, Embedded):
+        return rho(on_base(atom), _block(atom, g))
     xp = _xp(g)
     name, args = _group(atom)
     label = _own_label(atom)

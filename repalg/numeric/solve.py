@@ -48,6 +48,7 @@ import hashlib
 import math
 import os
 import time
+from dataclasses import replace
 from functools import reduce
 
 import numpy as np
@@ -55,11 +56,11 @@ import scipy.linalg
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
-from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
+from ..symbolic.expr import Atom, Product, Rep, Scalar, direct_sum, multiplicity, tensor
 from ..symbolic.characters import Connected, theory
 from ..symbolic.decompose import irrep_label, is_irrep
-from ..symbolic.groups import DirectProduct, NamedGroup
-from . import brauer, cache, filter, isotypic
+from ..symbolic.groups import DirectProduct, Embedded, NamedGroup
+from . import brauer, cache, filter, irreps, isotypic
 from .basis import Basis, Projector, SolveInfo
 from .errors import SolveError, TooLargeError
 from .groups import generators, orbit_permutations, permutations, signed_permutation
@@ -233,6 +234,8 @@ def _solve_part(group, atoms: tuple):
 def _solve_fresh(group, atoms: tuple, size: int):
     """(basis, strategy, gap) from the first rung of the ladder that applies."""
     base = all(a.dim is None for a in atoms)
+    if isinstance(group, Embedded) and all(a.dim is None or is_irrep(a) for a in atoms):
+        return _embedded_basis(group, atoms)
     ls = _rotation_degrees(group, atoms) if size >= ISOTYPIC_FROM or not base else None
     if ls is not None:
         return _isotypic_basis(group, atoms, ls), "isotypic", np.inf
@@ -258,6 +261,22 @@ def _solve_fresh(group, atoms: tuple, size: int):
     _guard(group, atoms, size, 24 * size * size, "dense")
     q, gap = _dense_null_space(group, atoms, lie, disc, size)
     return q, "dense", gap
+
+
+def _embedded_basis(group: Embedded, atoms: tuple):
+    """``G`` acting on the first ``d`` of ``n`` coordinates: its ``V`` is
+    ``V_G ⊕ (n-d)`` scalars coordinate for coordinate (and so is ``V*``), and
+    its irreducibles are ``G``'s, so the product is one over ``G``, solved
+    monomial by monomial there."""
+    fixed = multiplicity(Scalar, group.n - group.base.d)
+
+    def on_base(atom):
+        if atom.dim is None:
+            return direct_sum(replace(atom, group=group.base), fixed)
+        return replace(irreps.on_base(atom), dual=atom.dual)
+
+    q = equivariant_basis(tensor(*(on_base(a) for a in atoms)))
+    return q.sparse(), q.info.strategy, q.info.gap
 
 
 def _rotation_degrees(group, atoms: tuple) -> tuple | None:
