@@ -20,7 +20,7 @@ import numpy as np
 import scipy.linalg
 
 from ..symbolic.groups import DirectProduct, Embedded, GroupBase, NamedGroup
-from .user import dense
+from .operators import to_matrix
 
 Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
 
@@ -111,7 +111,7 @@ def _as_list(generators) -> list:
     read through its ``to_dense()`` or ``@``."""
     if generators is None:
         return []
-    return [dense(m, np) for m in generators]
+    return [to_matrix(m, np) for m in generators]
 
 
 def _stack(generators, d: int, what: str) -> np.ndarray:

@@ -56,6 +56,24 @@ def matrix(m) -> Operator:
     return Operator(m.shape[0], lambda x: m @ x, lambda: m)
 
 
+def to_matrix(m, xp=jnp):
+    """A matrix from an array or any linear operator: its ``to_dense()``, or
+    ``@`` on an identity (emlp's ``LazyPerm`` and users' own operators).
+
+    >>> class Swap:
+    ...     shape = (2, 2)
+    ...     def __matmul__(self, x):
+    ...         return x[::-1]
+    >>> to_matrix(Swap(), np).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    if hasattr(m, "to_dense"):
+        return xp.asarray(m.to_dense())
+    if hasattr(m, "shape") and not hasattr(m, "dtype") and hasattr(m, "__matmul__"):
+        return xp.asarray(m @ xp.eye(m.shape[-1]))
+    return xp.asarray(m)
+
+
 def _along(op: Operator, x, axis: int):
     """Apply ``op`` along ``axis`` of the array x."""
     moved = jnp.moveaxis(x, axis, 0)

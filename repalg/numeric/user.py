@@ -31,17 +31,8 @@ import jax.numpy as jnp
 
 from ..symbolic.expr import Rep
 from ..symbolic.groups import DirectProduct
-from .operators import float64
-
-
-def dense(m, xp=jnp):
-    """A matrix from whatever ``rho`` returned: an array, or an operator with
-    ``to_dense()`` or ``@``."""
-    if hasattr(m, "to_dense"):
-        return xp.asarray(m.to_dense())
-    if hasattr(m, "shape") and not hasattr(m, "dtype") and hasattr(m, "__matmul__"):
-        return xp.asarray(m @ xp.eye(m.shape[-1]))
-    return xp.asarray(m)
+from .groups import generators
+from .operators import float64, to_matrix
 
 
 def user_size(rep: Rep) -> int:
@@ -49,7 +40,7 @@ def user_size(rep: Rep) -> int:
     group = rep.G
     identity = _identity(group)
     try:
-        shape = np.shape(dense(rep.rho(identity), np))
+        shape = np.shape(to_matrix(rep.rho(identity), np))
     except NotImplementedError:
         raise ValueError(f"the representation {type(rep).__name__} defines neither rho(M) nor size()") from None
     if len(shape) != 2 or shape[0] != shape[1]:
@@ -64,7 +55,7 @@ def rho_function(atom, xp):
         raise ValueError(f"the representation {type(rep).__name__} defines no rho(M)")
 
     def rho(g):
-        return _call(lambda: dense(rep.rho(_structured(atom.group, g, _kron_factors)), xp), xp)
+        return _call(lambda: to_matrix(rep.rho(_structured(atom.group, g, _kron_factors)), xp), xp)
 
     return rho
 
@@ -74,7 +65,7 @@ def drho_function(atom, xp):
     its ``rho`` at the identity along ``A`` (emlp's default)."""
     rep, group = atom.user.rep, atom.group
     if atom.user.defines("drho"):
-        return lambda a: _call(lambda: dense(rep.drho(_structured(group, a, _kronsum_factors)), xp), xp)
+        return lambda a: _call(lambda: to_matrix(rep.drho(_structured(group, a, _kronsum_factors)), xp), xp)
     rho = rho_function(atom, jnp)
 
     def derivative(a):
@@ -83,7 +74,7 @@ def drho_function(atom, xp):
 
             factors = tuple(jnp.asarray(f) for f in _kronsum_factors(group, a).Ms)
             identity = tuple(jnp.eye(g.d, dtype=f.dtype) for g, f in zip(group.factors, factors))
-            return jax.jvp(lambda *ms: dense(rep.rho(LazyKron(list(ms)))), identity, factors)[1]
+            return jax.jvp(lambda *ms: to_matrix(rep.rho(LazyKron(list(ms)))), identity, factors)[1]
         a = jnp.asarray(a)
         return jax.jvp(rho, (jnp.eye(a.shape[0], dtype=a.dtype),), (a,))[1]
 
@@ -122,9 +113,13 @@ def _concrete(group, x) -> np.ndarray:
 
 def _kron_factors(group: DirectProduct, g):
     """``g = g1 ⊗ g2 ⊗ …`` split into its factors (``LazyKron``). The split is
-    unique up to signs: factors that are ±identity are taken as +identity
-    (so every generator, identity but in one factor, splits exactly), the
-    others are scaled to the Frobenius norm of an orthogonal matrix."""
+    unique up to signs (``-g1 ⊗ -g2`` is the same matrix). Each factor is
+    scaled to the Frobenius norm of an orthogonal matrix; its sign is the one
+    under which it can belong to its group where only one can (a group of
+    nonnegative matrices, or of determinant 1 in odd dimension); else
+    ±identity factors are taken as +identity (so every generator, identity
+    but in one factor, splits exactly) and the others with nonnegative trace,
+    the last of them taking the sign that keeps the product."""
     from ..reps.linear_operators import LazyKron
 
     g = _concrete(group, g)
@@ -136,14 +131,32 @@ def _kron_factors(group: DirectProduct, g):
         factors.append(u[:, 0].reshape(d, d) * np.sqrt(d))
         rest = vh[0].reshape(r, r) * (s[0] / np.sqrt(d))
     factors.append(rest)
+    signs = [_forced_sign(factor, f) for factor, f in zip(group.factors, factors)]
+    free = [i for i, sign in enumerate(signs) if sign == 0]
     identity = [abs(np.trace(f)) > (1 - 1e-9) * np.linalg.norm(f) * np.sqrt(len(f)) for f in factors]
-    others = [i for i, is_identity in enumerate(identity) if not is_identity]
-    last = others[-1] if others else len(factors) - 1
-    for i, f in enumerate(factors):
-        if i != last and np.real(np.trace(f)) < 0:
-            factors[i], factors[last] = -f, -factors[last]
-    _check_split(group, g, LazyKron(factors), "a Kronecker product")
-    return LazyKron(factors)
+    absorbs = ([i for i in free if not identity[i]] or free or [None])[-1]
+    for i in free:
+        signs[i] = 1 if np.real(np.trace(factors[i])) >= 0 else -1
+    if absorbs is not None:
+        signs[absorbs] = int(np.prod([sign for i, sign in enumerate(signs) if i != absorbs]))
+    split = LazyKron([sign * f for sign, f in zip(signs, factors)])
+    _check_split(group, g, split, "a Kronecker product")
+    return split
+
+
+def _forced_sign(group, f: np.ndarray) -> int:
+    """+1 or -1 where only one of ``±f`` can be an element of ``group``, else 0."""
+    lie, disc = generators(group)
+    tolerance = 1e-9 * max(1.0, float(np.abs(f).max(initial=0)))
+    if not len(lie) and len(disc) and np.all(disc >= 0):  # every element is a nonnegative matrix
+        plus, minus = bool(np.all(f >= -tolerance)), bool(np.all(f <= tolerance))
+        if plus != minus:
+            return 1 if plus else -1
+    special = (np.allclose(np.linalg.det(disc), 1) if len(disc) else True) and np.allclose(
+        np.trace(lie, axis1=1, axis2=2), 0)
+    if len(f) % 2 and special:
+        return 1 if np.real(np.linalg.det(f)) > 0 else -1
+    return 0
 
 
 def _kronsum_factors(group: DirectProduct, a):
@@ -172,6 +185,6 @@ def _partial_trace(t: np.ndarray, i: int, k: int) -> np.ndarray:
 
 
 def _check_split(group, x: np.ndarray, split, what: str) -> None:
-    if not np.allclose(dense(split, np), x, atol=1e-8 * max(1.0, float(np.abs(x).max(initial=0)))):
+    if not np.allclose(to_matrix(split, np), x, atol=1e-8 * max(1.0, float(np.abs(x).max(initial=0)))):
         raise ValueError(f"the element given for {group} is not {what} of one matrix per factor; "
                          f"give it as emlp's LazyKron of one matrix per factor")
