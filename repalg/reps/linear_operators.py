@@ -28,32 +28,30 @@ __all__ = ["ConcatLazy", "I", "LazyDirectSum", "LazyJVP", "LazyKron", "LazyKrons
 
 def lazify(x) -> LinearOperator:
     """``x`` as a ``LinearOperator``: an operator stays as it is, a matrix
-    (numpy or JAX) is wrapped in ``Lazy``, and an object with ``dense()`` (as
-    repalg's own ``rep.rho(g)``) is wrapped by its dense matrix.
+    (numpy or JAX) is wrapped in ``Lazy``, and another operator with
+    ``to_dense()`` (as repalg's own ``rep.rho(g)``) by its dense matrix.
 
     >>> lazify(np.eye(2))
     <2x2 Lazy with dtype=float64>
     """
     if isinstance(x, LinearOperator):
         return x
-    if hasattr(x, "dense") and hasattr(x, "shape"):
-        return Lazy(x.dense())
+    if hasattr(x, "to_dense"):
+        return Lazy(x.to_dense())
     if isinstance(x, (np.ndarray, jax.Array)):
         return Lazy(x)
     raise TypeError(f"cannot treat a {type(x).__name__} as a linear operator; give an array or a LinearOperator")
 
 
 def densify(x):
-    """``x`` as a dense array: ``to_dense()`` of an operator (``dense()`` of
-    repalg's own operators); arrays as they are.
+    """``x`` as a dense array: ``to_dense()`` of an operator (also of
+    repalg's own ``rep.rho(g)``); arrays as they are.
 
     >>> densify(I(2)).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    if isinstance(x, LinearOperator):
+    if hasattr(x, "to_dense"):
         return x.to_dense()
-    if hasattr(x, "dense") and hasattr(x, "shape"):
-        return x.dense()
     if isinstance(x, (np.ndarray, jax.Array)):
         return x
     raise TypeError(f"cannot make a dense matrix of a {type(x).__name__}; give an array or a LinearOperator")
