@@ -17,16 +17,22 @@ import scipy.sparse
 
 
 class SolveInfo(NamedTuple):
-    """How a basis was found: the strategies used (``orbit``, ``dense``,
-    ``trivial``, joined by ``+``), the wall time in seconds, and the spectral
-    gap of the dense solves (smallest nonzero over largest zero eigenvalue of
-    the constraint operator; ``inf`` where the basis is exact)."""
+    """How a basis was found and how it is known to be right: the strategies
+    used (``orbit``, ``weights``, ``dense``, ``cache`` for an answer read from
+    the disk cache, … joined by ``+``), the wall time in seconds, the spectral
+    gap of the floating-point solves (smallest nonzero over largest zero
+    eigenvalue of the constraint operator; ``inf`` where the basis is exact),
+    and the checks every part passed (``checked_by``: ``characters``,
+    ``invariant theory``, ``orbit count`` or ``dense solve`` for the column
+    count, ``rank unchecked`` where a part's count had no independent check,
+    ``orthonormality`` and ``equivariance``; see ``repalg.numeric.check``)."""
 
     strategy: str
     seconds: float
     gap: float
     rank: int
     size: int
+    checked_by: tuple = ()
 
 
 def _elementwise(op, reflected: bool = False):

@@ -3,11 +3,16 @@ an optional on-disk cache shared between processes.
 
 The disk cache is off until a folder is given (``set_cache_dir(path)`` or the
 ``REPALG_CACHE_DIR`` environment variable). Each entry is an ``.npz`` file
-(never a pickle) named by a hash of the subproblem's canonical key, repalg's
-version and the group's generators; it holds the key itself and a checksum of
-its arrays. Entries are written to a temporary file and renamed into place,
-so concurrent writers and a killed writer never leave a partial entry; an
-entry that fails its checks is removed and recomputed. The folder is created
+(never a pickle) named by a hash of everything that decides the answer: the
+subproblem's canonical text, the group's generators, the solver's settings
+(the caller's key) and a digest of the solver's own source code, so that a
+changed solver never reads an older one's entries. It holds the key itself
+and a checksum of its arrays. Entries are written to a temporary file and
+renamed into place, so concurrent writers and a killed writer never leave a
+partial entry. An entry that is damaged is removed and recomputed; one that
+reads back well-formed is still checked like a fresh answer by the solver
+(``check.py``), and one that fails is removed, recomputed, and reported once
+as a ``RuntimeWarning``. The folder is created
 (parents too) when first written to. A folder that cannot be written (no
 permission, a full disk, a file in its place) never costs an answer: the
 solve returns it all the same, and a ``RuntimeWarning`` says once per folder
@@ -19,6 +24,7 @@ why nothing was kept.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -29,7 +35,6 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
-from .. import __version__
 
 ENTRIES = 512
 """Solved subproblems kept in memory (least recently used go first)."""
@@ -114,8 +119,39 @@ def _warn(error: OSError) -> None:
                   f"solutions are kept in memory only", RuntimeWarning, stacklevel=4)
 
 
+def discard(disk_key: str, reason: str) -> None:
+    """Remove the entry under ``disk_key``, which failed the solver's checks,
+    and say so once per entry."""
+    path = _path(disk_key)
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    if path not in _warned:
+        _warned.add(path)
+        warnings.warn(f"repalg's disk cache entry {path.name} failed its checks and was removed; "
+                      f"solving again ({reason})", RuntimeWarning, stacklevel=4)
+
+
+@functools.lru_cache(maxsize=1)
+def solver_digest() -> str:
+    """A digest of the source code that decides answers (``repalg/numeric``,
+    ``repalg/symbolic`` and the grammar): any change to the solver keys its
+    entries afresh.
+
+    >>> len(solver_digest())
+    16
+    """
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted([*root.glob("numeric/*.py"), *root.glob("symbolic/*.py"), root / "grammar.lark"]):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _path(disk_key: str) -> Path:
-    digest = hashlib.sha256(f"repalg {__version__}\n{disk_key}".encode()).hexdigest()
+    digest = hashlib.sha256(f"repalg {solver_digest()}\n{disk_key}".encode()).hexdigest()
     return _folder / f"{digest}.npz"
 
 
@@ -136,7 +172,7 @@ def _write(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float)
     try:
         with os.fdopen(handle, "wb") as f:
             np.savez(f, data=arrays[0], indices=arrays[1], indptr=arrays[2], shape=arrays[3],
-                     key=np.array(disk_key), version=np.array(__version__), strategy=np.array(strategy),
+                     key=np.array(disk_key), solver=np.array(solver_digest()), strategy=np.array(strategy),
                      gap=np.array(gap, dtype=float), checksum=np.array(_checksum(disk_key, arrays)))
             f.flush()
             os.fsync(f.fileno())
@@ -154,7 +190,7 @@ def _read(disk_key: str):
     try:
         with np.load(path, allow_pickle=False) as entry:
             arrays = [entry["data"], entry["indices"], entry["indptr"], entry["shape"]]
-            if (str(entry["key"]) != disk_key or str(entry["version"]) != __version__
+            if (str(entry["key"]) != disk_key or str(entry["solver"]) != solver_digest()
                     or str(entry["checksum"]) != _checksum(disk_key, arrays)):
                 raise ValueError("entry does not match its key or checksum")
             q = scipy.sparse.csr_matrix((arrays[0], arrays[1], arrays[2]), shape=tuple(arrays[3]))

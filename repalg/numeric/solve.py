@@ -28,8 +28,12 @@ where it splits by structure:
    ``M = Σ Cᴴ C`` (C = ``drho(A)`` for Lie generators, ``rho(h) - I`` for
    discrete ones) from a float64 eigendecomposition, certified the same way.
 
-Every solution is checked against the rank its characters predict
-(``Rep.predicted_rank``); a disagreement raises ``SolveError``.
+Every solution, fresh or read from the disk cache, passes ``check.verify``
+before it is returned: its column count against the characters' prediction
+(``Rep.predicted_rank``) or an independent second count, orthonormality, and
+equivariance on the generators; a failure raises ``SolveError``. The spectral
+gap certifies a floating-point rank only when the zero eigenvalues are at
+roundoff level and the others clearly above it.
 
 Before allocating, each rung estimates the memory it needs and refuses, with
 the size and the estimate, what will not fit.
@@ -60,7 +64,7 @@ from ..symbolic.expr import Atom, Product, Rep, Scalar, direct_sum, multiplicity
 from ..symbolic.characters import Connected, theory
 from ..symbolic.decompose import irrep_label, is_irrep
 from ..symbolic.groups import DirectProduct, Embedded, NamedGroup
-from . import brauer, cache, filter, irreps, isotypic
+from . import brauer, cache, check, filter, irreps, isotypic
 from .basis import Basis, Projector, SolveInfo
 from .errors import SolveError, TooLargeError
 from .groups import generators, orbit_permutations, permutations, signed_permutation
@@ -74,13 +78,15 @@ ROUNDOFF = 1e-12
 """A constraint operator whose eigenvalues all lie below this fraction of its
 terms' squared size is zero: the spectrum is roundoff, not a constraint."""
 
-ZERO_LEVEL = 1e-10
-"""Eigenvalues of the constraint operator below this fraction of its largest
-are zero: its null space is the solution."""
+ZERO_LEVEL = 1e-12
+"""Eigenvalues of the constraint operator at most this fraction of its largest
+are zero, roundoff of a float64 eigensolver (at most 4e-15 over the reference
+set); its null space is the solution."""
 
 NONZERO_LEVEL = 1e-6
-"""...and the smallest nonzero one must lie above this fraction, so that the
-rank is certified by a clear gap."""
+"""...and every other one must lie above this fraction (at least 0.035 over
+the reference set), so that the rank is certified by a clear gap; an
+eigenvalue in between is neither, and the solve raises ``SolveError``."""
 
 WEIGHTS_LIMIT = 3000
 """Zero-weight spaces larger than this go to the matrix-free filter, when it applies."""
@@ -126,7 +132,8 @@ def equivariant_basis(rep: Rep) -> Basis:
     perm = rep.layout() if size else None
     matrix = canonical if perm is None or np.array_equal(perm, np.arange(size)) else canonical[np.argsort(perm)]
     info = SolveInfo(strategy=_strategies(infos) or "trivial", seconds=time.perf_counter() - start,
-                     gap=min((i.gap for i in infos), default=np.inf), rank=matrix.shape[1], size=size)
+                     gap=min((i.gap for i in infos), default=np.inf), rank=matrix.shape[1], size=size,
+                     checked_by=_checks(infos))
     return Basis(matrix.tocsr(), info)
 
 
@@ -157,6 +164,12 @@ def _strategies(infos) -> str:
     return "+".join(sorted({part for i in infos for part in i.strategy.split("+")}))
 
 
+def _checks(infos) -> tuple:
+    """The checks that ran on several solves, each named once (``rank
+    unchecked`` among them when one part's count had no independent check)."""
+    return tuple(sorted({c for i in infos for c in i.checked_by}))
+
+
 def _monomial_atoms(monomial: Rep) -> list:
     if isinstance(monomial, Atom):
         return [monomial]
@@ -164,9 +177,13 @@ def _monomial_atoms(monomial: Rep) -> list:
     return [f for f, e in monomial.factors for _ in range(e)]
 
 
+_SCALAR_CHECKS = ("characters", "equivariance", "orthonormality")
+"""The scalar's one invariant, 1, passes every check by inspection."""
+
+
 def _solve_monomial(monomial: Rep):
     if monomial == Scalar:
-        return scipy.sparse.csr_matrix(np.ones((1, 1))), SolveInfo("trivial", 0.0, np.inf, 1, 1)
+        return scipy.sparse.csr_matrix(np.ones((1, 1))), SolveInfo("trivial", 0.0, np.inf, 1, 1, _SCALAR_CHECKS)
     atoms = _monomial_atoms(monomial)
     parts: list = []
     for atom in atoms:  # canonical monomials list their atoms grouped by group
@@ -179,13 +196,14 @@ def _solve_monomial(monomial: Rep):
     infos = [s[1] for s in solved]
     strategy = _strategies(infos)
     return q, SolveInfo(strategy, sum(i.seconds for i in infos), min(i.gap for i in infos),
-                        q.shape[1], q.shape[0])
+                        q.shape[1], q.shape[0], _checks(infos))
 
 
 def _disk_key(group, atoms: tuple) -> str | None:
-    """The subproblem's key for the disk cache: its canonical text and a digest
-    of the group's generators. Representations of the user's own, known only
-    by name, are not kept on disk."""
+    """The subproblem's key for the disk cache: its canonical text, a digest
+    of the group's generators, and the ladder's settings (the cache adds the
+    solver's code). Representations of the user's own, known only by name,
+    are not kept on disk."""
     if not all(a.dim is None for a in atoms):
         return None
     digest = hashlib.sha256()
@@ -196,39 +214,73 @@ def _disk_key(group, atoms: tuple) -> str | None:
         return None
     for array in arrays:
         digest.update(np.ascontiguousarray(array).tobytes())
-    return f"{group}|{digest.hexdigest()}|{tensor(*atoms)!r}"
+    return f"{group}|{digest.hexdigest()}|{tensor(*atoms)!r}|{_ladder()}"
+
+
+def _ladder() -> str:
+    """The settings that choose and tune the rungs, as text."""
+    return ",".join(f"{name}={globals()[name]}" for name in _LADDER)
+
+
+_LADDER = ("MAX_DENSE", "ROUNDOFF", "ZERO_LEVEL", "NONZERO_LEVEL", "WEIGHTS_LIMIT", "ISOTYPIC", "ISOTYPIC_FROM",
+           "BRAUER_FROM", "BRAUER_LIMIT", "BRAUER_WORK")
 
 
 def _solve_part(group, atoms: tuple):
     """(basis, info) for the invariants of ``atoms`` (a tensor product of
-    representations of ``group``), from the caches or solved once."""
+    representations of ``group``), from the caches or solved once; whatever
+    its source, a basis passes ``check.verify`` before it is kept or returned."""
     key = (group, atoms)
     found = cache.get(key)
     if found is not None:
         return found
     disk_key = _disk_key(group, atoms) if cache.cache_dir() is not None else None
     stored = cache.load(disk_key) if disk_key is not None else None
+    result = None
     if stored is not None:
-        q, strategy, gap = stored
-        result = (q, SolveInfo(strategy, 0.0, gap, q.shape[1], q.shape[0]))
-    else:
+        start = time.perf_counter()
+        q, _, gap = stored
+        try:
+            checked = check.verify(group, atoms, q, "cached", _expected(group, atoms))
+        except SolveError as failure:
+            cache.discard(disk_key, f"{_describe(group, atoms)}: {failure}")
+        else:
+            result = (q, SolveInfo("cache", time.perf_counter() - start, gap, q.shape[1], q.shape[0], checked))
+    if result is None:
         start = time.perf_counter()
         size = int(np.prod([a.size() for a in atoms]))
-        stable = _stable_rank(group, atoms) if _predicted(atoms) is None else None
-        known = _stable_basis(group, atoms, stable, size) if stable is not None else None
+        expected = _expected(group, atoms)
+        known = None
+        if expected is not None and expected[1] == "invariant theory":
+            known = _stable_basis(group, atoms, expected[0], size)
         if known is not None:
             q, strategy, gap = known, "invariant-theory", np.inf
         else:
             q, strategy, gap = _solve_fresh(group, atoms, size)
-        predicted = _predicted(atoms, default=stable)
-        if predicted is not None and predicted != q.shape[1]:
-            raise SolveError(f"the {strategy} solver found {q.shape[1]} independent invariants of "
-                             f"{_describe(group, atoms)}, but its characters predict {predicted}")
-        result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size))
+        checked = check.verify(group, atoms, q, strategy, expected)
+        result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size, checked))
         if disk_key is not None:
             cache.store(disk_key, q, strategy, gap)
     cache.put(key, result)
     return result
+
+
+def _expected(group, atoms: tuple) -> tuple | None:
+    """(rank, source) from outside the solver: the characters' prediction, or
+    the first fundamental theorem's count in the stable range; None where
+    neither exists."""
+    predicted = _predicted(atoms)
+    if predicted is not None:
+        return predicted, "characters"
+    stable = _stable_rank(group, atoms)
+    return (stable, "invariant theory") if stable is not None else None
+
+
+def dense_rank(group, atoms: tuple, size: int) -> int:
+    """The number of invariants by the dense rung, whatever rung solved them
+    (``check.py``'s second count)."""
+    lie, disc = generators(group)
+    return _dense_null_space(group, atoms, lie, disc, size)[0].shape[1]
 
 
 def _solve_fresh(group, atoms: tuple, size: int):
@@ -515,10 +567,12 @@ def _null_space(m: np.ndarray, what: str, scale_floor: float = 0.0):
     largest_zero = max(w[rank - 1], 0.0) if rank else 0.0
     smallest_nonzero = w[rank] if rank < size else np.inf
     if smallest_nonzero < NONZERO_LEVEL * scale:
+        ambiguous = w[(w >= ZERO_LEVEL * scale) & (w < NONZERO_LEVEL * scale)] / scale
+        shown = ", ".join(f"{x:.2e}" for x in ambiguous[:6]) + (", …" if len(ambiguous) > 6 else "")
         raise SolveError(
-            f"no clear spectral gap for {what}: eigenvalues of the constraint operator "
-            f"relative to its largest run {largest_zero / scale:.2e} (taken as zero) then "
-            f"{smallest_nonzero / scale:.2e}; the rank cannot be certified")
+            f"no clear spectral gap for {what}: {len(ambiguous)} eigenvalue(s) of the constraint operator, "
+            f"relative to its largest, lie between roundoff ({ZERO_LEVEL:.0e}) and a clear constraint "
+            f"({NONZERO_LEVEL:.0e}): {shown}; the rank cannot be certified")
     return v[:, :rank], float(smallest_nonzero / max(largest_zero, np.finfo(float).eps * scale))
 
 
