@@ -7,7 +7,7 @@ import time
 import pytest
 from hypothesis import given, strategies as st
 
-from repalg import ParseError, group, parse
+from repalg import V, ParseError, group, parse
 from tests.reference import case_text, reference_cases
 
 from .test_parse import BINDINGS, DUAL_STARS, EMLP_PRINTED, ERRORS, GROUPS, OPERATORS
@@ -91,10 +91,21 @@ def test_pathological_text_is_quick(text):
 
 
 def test_group_text():
+    # mutated group names: a group that prints back to itself, or a ParseError
+    # that points into the text
     rng = random.Random(3)
+    parsed = failed = 0
     for _ in range(1000):
         text = mutate(rng.choice([g for g, _ in GROUPS]), rng)
+        start = time.perf_counter()
         try:
-            group(text)
-        except ParseError:
-            pass
+            g = group(text)
+        except ParseError as error:
+            failed += 1
+            assert error.line >= 1 and error.column >= 1 and "^" in str(error), text
+        else:
+            parsed += 1
+            assert group(repr(g)) == g and group(str(g)) == g, text
+            assert (V ** 2)(g).size() == g.d ** 2
+        assert time.perf_counter() - start < SECONDS_PER_TEXT, text
+    assert parsed >= 50 and failed >= 50  # both outcomes are exercised
