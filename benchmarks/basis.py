@@ -1,7 +1,10 @@
 """Equivariant-basis solve times: repalg against emlp 1.0.3, case by case.
 
 Each case runs in a fresh process on each side, and the solve is timed after
-the imports, so JIT compilation counts and no cache carries over. emlp runs
+the imports, so JIT compilation counts and no cache carries over: repalg's
+workers run without a disk cache whatever the environment says
+(REPALG_CACHE_DIR is removed), and an answer that came from a cache would show
+"cache" as its strategy. emlp runs
 live when its virtualenv is found (--emlp PYTHON, $REPALG_EMLP_PYTHON, or
 ~/.venvs/emlp/bin/python; see ../shared/reference/README.md); otherwise its
 recorded time on this kind of machine (ranks.jsonl's emlp_seconds) stands in.
@@ -48,6 +51,7 @@ start = time.perf_counter()
 Q = rep.equivariant_basis()
 seconds = time.perf_counter() - start
 print(json.dumps({"seconds": seconds, "rank": Q.shape[1], "strategy": Q.info.strategy,
+                  "checked_by": list(Q.info.checked_by), "cache": str(repalg.numeric.cache_dir()),
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -86,9 +90,11 @@ def case_text(case: dict) -> str:
 
 
 def run(python: str, worker: str, argument: str, timeout: float, env: dict | None = None) -> dict:
+    """One worker's JSON answer, in a fresh process with no disk cache."""
+    clean = {k: v for k, v in os.environ.items() if k != "REPALG_CACHE_DIR"}
     try:
         done = subprocess.run([python, "-c", worker, argument], capture_output=True, text=True, timeout=timeout,
-                              cwd=ROOT, env={**os.environ, **(env or {})})
+                              cwd=ROOT, env={**clean, **(env or {})})
     except subprocess.TimeoutExpired:
         return {"error": f"no answer in {timeout:.0f} s"}
     if done.returncode != 0:
@@ -143,6 +149,8 @@ def main(argv=None) -> int:
         notes = []
         if "error" in mine:
             notes.append(f"repalg: {mine['error']}")
+        elif "rank unchecked" in mine.get("checked_by", []):
+            notes.append("rank unchecked")
         elif mine["rank"] != case["rank"]:
             notes.append(f"WRONG RANK {mine['rank']}")
         if "error" in theirs:
