@@ -123,12 +123,14 @@ def central_basis(lie: np.ndarray) -> np.ndarray:
 
 
 def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int = 0,
-               max_bytes: float = float("inf")):
+               max_bytes: float = float("inf"), zero_level: float = 1e-12):
     """The null space of M for the Lie generators given factor by factor
     (``generators[l][j]``, each d_j × d_j; n is the product of the d_j), as
-    (orthonormal columns, spectral gap); None when M is not central, or when
-    the null space turns out too wide for ``max_bytes`` (about 8 blocks of
-    n × block numbers live at once)."""
+    (orthonormal columns, spectral gap); None when M is not central, when a
+    Ritz value is neither roundoff (at most ``zero_level`` of the largest) nor
+    a clear constraint (above 1e-6 of it), or when the null space turns out
+    too wide for ``max_bytes`` (about 8 blocks of n × block numbers live at
+    once)."""
     k, d = len(generators[0]), np.shape(generators[0][0])[0]
     rng = np.random.default_rng(seed)
     with float64():
@@ -163,13 +165,13 @@ def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int
             q, _ = np.linalg.qr(np.asarray(filtered(jnp.asarray(x))))
             h = q.conj().T @ np.asarray(apply(jnp.asarray(q)))
             theta, y = np.linalg.eigh((h + h.conj().T) / 2)
-            rank = int(np.sum(theta < 1e-10 * scale))
+            rank = int(np.sum(theta <= zero_level * scale))
             if rank < block or block >= n:
                 break
             block = min(2 * block, n)  # every direction came back null: look wider
     smallest_nonzero = theta[rank] if rank < len(theta) else scale
     largest_zero = max(theta[rank - 1], 0.0) if rank else 0.0
     if smallest_nonzero < 1e-6 * scale:
-        return None  # no clear gap: let an exact rung decide
+        return None  # an eigenvalue neither roundoff nor a clear constraint: let an exact rung decide
     gap = float(smallest_nonzero / max(largest_zero, np.finfo(float).eps * scale))
     return q @ y[:, :rank], gap

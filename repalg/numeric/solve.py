@@ -67,7 +67,7 @@ from ..symbolic.groups import DirectProduct, Embedded, NamedGroup
 from . import brauer, cache, check, filter, irreps, isotypic
 from .basis import Basis, Projector, SolveInfo
 from .errors import SolveError, TooLargeError
-from .groups import generators, orbit_permutations, permutations, signed_permutation
+from .groups import generators, orbit_permutations, permutations, precision, signed_permutation
 from .rho import atom_drho, atom_rho
 
 MAX_DENSE = 8192
@@ -553,9 +553,16 @@ def _orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
     return scipy.sparse.csr_matrix((values, (index[valid], column)), shape=(n, len(orbits)))
 
 
-def _null_space(m: np.ndarray, what: str, scale_floor: float = 0.0):
+def _zero_level(group, atoms: tuple) -> float:
+    """``ZERO_LEVEL``, or for generators known less precisely (a user's, in
+    float32) the square of the residual they leave on a product of the atoms."""
+    return min(NONZERO_LEVEL / 10, max(ZERO_LEVEL, check.tolerance_for(len(atoms), precision(group)) ** 2))
+
+
+def _null_space(m: np.ndarray, what: str, scale_floor: float = 0.0, zero_level: float = ZERO_LEVEL):
     """The certified null space of the positive semi-definite matrix m:
-    (orthonormal columns, spectral gap)."""
+    (orthonormal columns, spectral gap): eigenvalues up to ``zero_level``
+    of the largest are zero, those above ``NONZERO_LEVEL`` are constraints."""
     if not np.all(np.isfinite(m)):
         raise SolveError(f"the constraints of {what} are not finite")
     size = m.shape[0]
@@ -563,15 +570,15 @@ def _null_space(m: np.ndarray, what: str, scale_floor: float = 0.0):
     scale = max(abs(w[-1]), abs(w[0]), scale_floor) if size else 0.0
     if scale == 0.0:
         return np.eye(size, dtype=m.dtype), np.inf
-    rank = int(np.sum(w < ZERO_LEVEL * scale))
+    rank = int(np.sum(w <= zero_level * scale))
     largest_zero = max(w[rank - 1], 0.0) if rank else 0.0
     smallest_nonzero = w[rank] if rank < size else np.inf
     if smallest_nonzero < NONZERO_LEVEL * scale:
-        ambiguous = w[(w >= ZERO_LEVEL * scale) & (w < NONZERO_LEVEL * scale)] / scale
+        ambiguous = w[(w > zero_level * scale) & (w < NONZERO_LEVEL * scale)] / scale
         shown = ", ".join(f"{x:.2e}" for x in ambiguous[:6]) + (", …" if len(ambiguous) > 6 else "")
         raise SolveError(
             f"no clear spectral gap for {what}: {len(ambiguous)} eigenvalue(s) of the constraint operator, "
-            f"relative to its largest, lie between roundoff ({ZERO_LEVEL:.0e}) and a clear constraint "
+            f"relative to its largest, lie between roundoff ({zero_level:.0e}) and a clear constraint "
             f"({NONZERO_LEVEL:.0e}): {shown}; the rank cannot be certified")
     return v[:, :rank], float(smallest_nonzero / max(largest_zero, np.finfo(float).eps * scale))
 
@@ -596,7 +603,8 @@ def _dense_null_space(group, atoms: tuple, lie, disc, size: int):
         c = _kron(mats) - scipy.sparse.identity(size)
         m += (c.conj().T @ c).toarray()
     # below 1e-6 of the terms' size (squared: 1e-12 in M) a constraint is roundoff
-    q, gap = _null_space(m, _describe(group, atoms), scale_floor=ROUNDOFF * floor)
+    q, gap = _null_space(m, _describe(group, atoms), scale_floor=ROUNDOFF * floor,
+                         zero_level=_zero_level(group, atoms))
     return scipy.sparse.csr_matrix(q), gap
 
 
@@ -699,12 +707,13 @@ def _lie_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int):
         dtype = np.complex128 if group.is_complex else np.float64
         generators_by_factor = [[atom_drho(a, x, xp=np) for a in atoms] for x in filter.central_basis(lie)]
         found = filter.null_space(generators_by_factor, size, block=max(32, len(zero) // 16), dtype=dtype,
-                                  max_bytes=_available_bytes() * MEMORY_FRACTION)
+                                  max_bytes=_available_bytes() * MEMORY_FRACTION,
+                                  zero_level=_zero_level(group, atoms))
         if found is not None:
             q, gap = found
             q = _orthonormal(q, real=not group.is_complex, what=what) if q.shape[1] else q
             if len(disc) and q.shape[1]:
-                q, discrete_gap = _discrete_cut(q, atoms, disc, what)
+                q, discrete_gap = _discrete_cut(q, group, atoms, disc, what)
                 gap = min(gap, discrete_gap)
             return scipy.sparse.csr_matrix(q), gap, "filter"
     q, gap = _weight_basis(group, atoms, lie, disc, torus, size, zero)
@@ -757,14 +766,14 @@ def _weight_basis(group, atoms: tuple, lie, disc, torus: _Torus, size: int, zero
         c = scipy.sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
                                     shape=(size, n0))
         m += (c.conj().T @ c).toarray()
-    y, gap = _null_space(m, what)
+    y, gap = _null_space(m, what, zero_level=_zero_level(group, atoms))
     # back to the user's basis: v = (⊗ s) y, made real for real groups, orthonormal
     full = np.zeros((size, y.shape[1]), dtype=complex)
     full[zero] = y
     v = _kron_apply([b[0] for b in bases], full)
     q = _orthonormal(v, real=not group.is_complex, what=what)
     if len(disc) and q.shape[1]:
-        q, discrete_gap = _discrete_cut(q, atoms, disc, what)
+        q, discrete_gap = _discrete_cut(q, group, atoms, disc, what)
         gap = min(gap, discrete_gap)
     return scipy.sparse.csr_matrix(q), gap
 
@@ -816,7 +825,7 @@ def _orthonormal_by_gram(stacked: np.ndarray, r: int) -> np.ndarray | None:
     return q
 
 
-def _discrete_cut(q: np.ndarray, atoms: tuple, disc, what: str):
+def _discrete_cut(q: np.ndarray, group, atoms: tuple, disc, what: str):
     """The vectors of span(q) that the discrete generators fix."""
     m = np.zeros((q.shape[1], q.shape[1]), dtype=q.dtype if np.iscomplexobj(q) else np.result_type(q, disc))
     for h in disc:
@@ -824,5 +833,5 @@ def _discrete_cut(q: np.ndarray, atoms: tuple, disc, what: str):
         m += z.conj().T @ z
     if np.isrealobj(q) and np.iscomplexobj(m):
         m = m.real
-    y, gap = _null_space(m, what, scale_floor=1.0)
+    y, gap = _null_space(m, what, scale_floor=1.0, zero_level=_zero_level(group, atoms))
     return q @ y, gap

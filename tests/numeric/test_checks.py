@@ -295,3 +295,31 @@ def test_the_checks_catch_a_basis_that_is_not_orthonormal_or_not_invariant():
         check.verify(G, atoms, e, "test", (1, "characters"))
     with pytest.raises(SolveError, match="its characters predict 2"):
         check.verify(G, atoms, good, "test", (2, "characters"))
+
+
+# the tolerance follows the precision the user's generators were given in ---------------
+
+
+@pytest.mark.parametrize("given", ["float32", "float32 read as float64", "float64"])
+@pytest.mark.parametrize("k,text,factors,rank", [(5, "T(2)", 2, 2), (5, "V>>V", 2, 2), (4, "T(4)", 4, 8),
+                                                  (6, "T(5)", 5, 0)])
+def test_rotations_computed_in_single_precision_are_solved(given, k, text, factors, rank):
+    # C(k) by a rotation through 2π/k: the rank is Burnside's count over the k
+    # rotations, whatever precision the generator was computed in
+    t = 2 * np.pi / k
+    if given == "float64":
+        h = rotation(t)
+    else:
+        h = rotation(np.float32(t)).astype(np.float32)
+        h = h if given == "float32" else h.astype(np.float64)
+    G = Group(discrete_generators=[h])
+    assert round(sum(np.trace(rotation(t * j)) ** factors for j in range(k)) / k) == rank
+    Q = parse(text)(G).equivariant_basis()
+    assert Q.shape[1] == rank and "equivariance" in Q.info.checked_by
+
+
+def test_a_float32_group_is_checked_to_float32_accuracy_only():
+    h = rotation(np.float32(2 * np.pi / 5)).astype(np.float32)
+    assert repalg.numeric.groups.precision(Group(discrete_generators=[h])) == np.finfo(np.float32).eps
+    assert repalg.numeric.groups.precision(repalg.group("SO(3)")) == np.finfo(np.float64).eps
+    assert check.tolerance_for(2, np.finfo(np.float32).eps) > 1e-6

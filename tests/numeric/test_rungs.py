@@ -65,7 +65,7 @@ def test_filter_rung_agrees_with_dense(text):
     q, gap = found
     q = solve._orthonormal(q, real=not group.is_complex, what=text) if q.shape[1] else q
     if len(disc) and q.shape[1]:
-        q, _ = solve._discrete_cut(q, atoms, disc, text)
+        q, _ = solve._discrete_cut(q, group, atoms, disc, text)
     np.testing.assert_allclose(projector(q), projector(dense(group, atoms)), atol=1e-8)
     assert text not in NOT_CENTRAL
 
