@@ -98,14 +98,16 @@ def equivariance_error(f, rep_in, rep_out, group=None, samples: int = 5, key=0) 
     groups = tuple(dict.fromkeys(rep_in.groups() + rep_out.groups())) if group is None else (group,)
     rng = np.random.default_rng(key)
     worst = 0.0
-    with float64():
-        for i in range(samples):
+    for i in range(samples):
+        with float64():  # the group's action in float64; f runs as its user set it up
             g = {G: G.samples(1, key=int(rng.integers(2**31)))[0] for G in groups}
             x = rng.normal(size=rep_in.size())
-            lhs = np.asarray(f(np.asarray(rep_in.rho(g) @ x)))
-            rhs = np.asarray(rep_out.rho(g) @ np.asarray(f(x)))
-            for element in g.values():
-                worst = max(worst, scale_adjusted_error(lhs, rhs, element))
+            moved = np.asarray(rep_in.rho(g) @ x)
+        lhs, fx = np.asarray(f(moved)), np.asarray(f(x))
+        with float64():
+            rhs = np.asarray(rep_out.rho(g) @ fx.astype(np.float64))
+        for element in g.values():
+            worst = max(worst, scale_adjusted_error(lhs, rhs, element))
     return worst
 
 

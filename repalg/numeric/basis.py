@@ -12,8 +12,10 @@ from __future__ import annotations
 import operator
 from typing import NamedTuple
 
+import jax
 import numpy as np
 import scipy.sparse
+from jax.experimental import sparse as jsparse
 
 
 class SolveInfo(NamedTuple):
@@ -35,6 +37,32 @@ class SolveInfo(NamedTuple):
     checked_by: tuple = ()
 
 
+def _is_jax(x) -> bool:
+    """Whether ``x`` is a JAX array or a tracer (inside ``jit``, ``grad``, ``vmap``)."""
+    return isinstance(x, (jax.Array, jax.core.Tracer))
+
+
+class _OnDevice:
+    """A scipy sparse matrix as JAX ``BCOO`` matrices, one per dtype, made on
+    first use: products with JAX arrays then cost about nnz, and trace."""
+
+    def __init__(self, matrix: scipy.sparse.csr_matrix):
+        self._matrix, self._made = matrix, {}
+
+    def get(self, dtype) -> jsparse.BCOO:
+        dtype = np.dtype(dtype)
+        if np.iscomplexobj(self._matrix.data) and not np.issubdtype(dtype, np.complexfloating):
+            dtype = np.result_type(dtype, np.complex64)
+        if dtype not in self._made:
+            coo = self._matrix.tocoo()
+            coo.sum_duplicates()
+            indices = np.stack([coo.row, coo.col], axis=1).astype(np.int32)
+            with jax.ensure_compile_time_eval():  # constants, even when first made inside a trace
+                self._made[dtype] = jsparse.BCOO((coo.data.astype(dtype), indices), shape=coo.shape,
+                                                 indices_sorted=True, unique_indices=True)
+        return self._made[dtype]
+
+
 def _elementwise(op, reflected: bool = False):
     def method(self, other):
         if isinstance(other, (Basis, Projector)):
@@ -49,24 +77,45 @@ def _elementwise(op, reflected: bool = False):
 class Basis:
     """An orthonormal basis of the equivariant subspace, shape (size, rank):
     ``Q @ c``, ``Q.T @ y``, ``Q[i, j]``, ``np.asarray(Q)``, ``Q.dense()``,
-    ``Q.sparse()``; ``Q.info`` says how it was found."""
+    ``Q.sparse()``; ``Q.info`` says how it was found. Products with JAX
+    arrays stay in JAX, sparse (``jax.experimental.sparse.BCOO``, about
+    nnz(Q) work), and trace under ``jit``, ``grad`` and ``vmap``:
+
+    >>> import jax, jax.numpy as jnp
+    >>> from repalg import parse
+    >>> Q = parse("T(2)(SO(3))").equivariant_basis()
+    >>> jax.jit(lambda c: Q @ c)(jnp.ones(1)).shape
+    (9,)
+    """
 
     def __init__(self, matrix: scipy.sparse.csr_matrix, info: SolveInfo):
         self._matrix = matrix
         self.shape = matrix.shape
         self.dtype = matrix.dtype
         self.info = info
+        self._device = _OnDevice(matrix)
 
     def __matmul__(self, x):
+        if _is_jax(x):
+            return self._device.get(x.dtype) @ x
         return self._matrix @ np.asarray(x)
 
     def __rmatmul__(self, x):
+        if _is_jax(x):
+            return (self.T._device.get(x.dtype) @ x.T).T
         return (self._matrix.T @ np.asarray(x).T).T
+
+    def jax(self, dtype=np.float32) -> jsparse.BCOO:
+        """The basis as a JAX sparse matrix (BCOO) of ``dtype``."""
+        return self._device.get(dtype)
 
     @property
     def T(self) -> "Basis":
         """The transpose, shape (rank, size)."""
-        return Basis(self._matrix.T.tocsr(), self.info)
+        if "_transpose" not in self.__dict__:
+            self._transpose = Basis(self._matrix.T.tocsr(), self.info)
+            self._transpose._transpose = self
+        return self._transpose
 
     @property
     def H(self) -> "Basis":
@@ -135,8 +184,11 @@ class Projector:
         self.dtype = basis.dtype
         self._q = basis._matrix
         self._qh = (self._q.conj() if np.iscomplexobj(self._q.data) else self._q).T.tocsr()
+        self._qh_basis = Basis(self._qh, basis.info)
 
     def __matmul__(self, x):
+        if _is_jax(x):
+            return self.basis @ (self._qh_basis @ x)
         return self._q @ (self._qh @ np.asarray(x))
 
     @property

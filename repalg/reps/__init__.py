@@ -11,6 +11,7 @@ lazy operators sit at emlp's module paths, ``repalg.reps.linear_operator_base``
 """
 
 from ..symbolic.expr import Rep, Scalar, T, V, Vector
+from .bilinear import bilinear_weights
 from .utilities import equivariance_error, sparsify_basis, vis
 
-__all__ = ["Rep", "Scalar", "T", "V", "Vector", "equivariance_error", "sparsify_basis", "vis"]
+__all__ = ["Rep", "Scalar", "T", "V", "Vector", "bilinear_weights", "equivariance_error", "sparsify_basis", "vis"]

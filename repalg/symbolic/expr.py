@@ -215,7 +215,12 @@ class Rep:
         >>> (V * (1 + V))(SO(2)).layout().tolist()
         [0, 3, 1, 2, 4, 5]
         """
-        return _layout(self)
+        known = self.__dict__.get("_known_layout")
+        if known is None:  # kept on the node (read-only): layers ask for it again and again
+            known = _layout(self)
+            known.flags.writeable = False
+            object.__setattr__(self, "_known_layout", known)
+        return known
 
     # numbers, from repalg.numeric ------------------------------------------
 
@@ -672,7 +677,7 @@ _DELEGATED = ("size", "atoms", "groups", "canonical", "canonical_terms", "equiva
               "rho_dense", "drho", "drho_dense", "equivariant_basis", "equivariant_projector", "decompose",
               "predicted_rank", "isomorphic", "latex", "__repr__")
 _OWN = ("rho", "drho", "size", "__str__", "__call__", "__eq__", "T")
-_UNCOMPARED = ("_size", "is_permutation", "is_orthogonal")  # left out of equality, as in emlp
+_UNCOMPARED = ("_size", "is_permutation", "is_orthogonal", "_known_layout")  # left out of equality, as in emlp (and repalg's memo)
 
 
 class UserRep:

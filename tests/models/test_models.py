@@ -1,0 +1,180 @@
+"""The Haiku models: equivariant at initialization and after training steps
+over every kind of group, bases that act inside JAX transformations, the
+bilinear layer against its explicit weights, and the gates."""
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import repalg
+from repalg import parse
+from repalg.models import EMLP, MLP, BiLinear, Linear, bind, gate_indices, gated, uniform_rep
+from repalg.reps import bilinear_weights
+from repalg.reps.bilinear import bilinear_product
+from repalg.testing import assert_equivariant, equivariance_error
+
+SLOW = pytest.mark.slow
+CASES = [  # (rep_in, rep_out, group, ch); a few seconds each to build and compile
+    ("5*Scalar+5*V", "T(2)", "O(3)", 48),
+    pytest.param("V+V**2", "V", "SO(3)", 48, marks=SLOW),
+    pytest.param("2*V", "Scalar", "O(5)", 48, marks=SLOW),
+    ("4*V", "Scalar", "O(1,3)", 48),
+    pytest.param("V+V.T", "V", "SO+(1,3)", 32, marks=SLOW),
+    pytest.param("V+V.T", "V*V.T", "SL(3)", 24, marks=SLOW),
+    pytest.param("2*V", "V", "Sp(2)", 32, marks=SLOW),
+    ("2*V+Scalar", "V", "S(5)", 32),
+    ("V(SO(2))*V(S(3))+V(S(3))", "V(SO(2))+Scalar", "SO(2)*S(3)", 32),
+]
+
+
+def transformed(model, rep_in, rep_out, group, **options):
+    f = hk.without_apply_rng(hk.transform(lambda x: model(rep_in, rep_out, group, **options)(x)))
+    return f._replace(init=jax.jit(f.init), apply=jax.jit(f.apply))
+
+
+def train(f, params, rin, rout, steps=3):
+    optimizer = optax.adam(1e-2)
+    state = optimizer.init(params)
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(16, rin.size())), jnp.float32)
+    y = jnp.asarray(rng.normal(size=(16, rout.size())), jnp.float32)
+
+    @jax.jit
+    def step(params, state):
+        loss, grads = jax.value_and_grad(lambda p: jnp.mean((f.apply(p, x) - y) ** 2))(params)
+        updates, state = optimizer.update(grads, state, params)
+        return optax.apply_updates(params, updates), state, loss
+
+    losses = []
+    for _ in range(steps):
+        params, state, loss = step(params, state)
+        losses.append(float(loss))
+    return params, losses
+
+
+@pytest.mark.parametrize("rep_in,rep_out,group,ch", CASES,
+                         ids=["O(3)", "SO(3)", "O(5)", "O(1,3)", "SO+(1,3)", "SL(3)", "Sp(2)", "S(5)", "SO(2)*S(3)"])
+def test_emlp_is_equivariant_at_init_and_after_training(rep_in, rep_out, group, ch):
+    rin, rout, G = bind(rep_in, rep_out, group)
+    f = transformed(EMLP, rin, rout, G, ch=ch, num_layers=2)
+    params = f.init(jax.random.PRNGKey(0), jnp.ones((2, rin.size()), jnp.float32))
+
+    def model(p):
+        return lambda x: f.apply(p, jnp.asarray(x, jnp.float32)[None])[0]
+
+    assert_equivariant(model(params), rin, rout, tolerance=1e-4)
+    trained, losses = train(f, params, rin, rout)
+    assert losses[-1] < losses[0]
+    assert_equivariant(model(trained), rin, rout, tolerance=1e-4)
+
+
+def test_the_mlp_is_not_equivariant():
+    rin, rout, G = bind("2*V", "V", "O(3)")
+    f = transformed(MLP, rin, rout, G, ch=32)
+    params = f.init(jax.random.PRNGKey(0), jnp.ones((1, 6)))
+    assert equivariance_error(lambda x: f.apply(params, jnp.asarray(x, jnp.float32)[None])[0], rin, rout) > 1e-2
+
+
+@pytest.mark.parametrize("layer", [Linear, BiLinear])
+def test_layers_are_equivariant(layer):
+    rep = parse("2*Scalar+V+V**2")(repalg.group("O(1,3)"))
+    f = hk.without_apply_rng(hk.transform(lambda x: layer(rep, rep)(x)))
+    params = f.init(jax.random.PRNGKey(1), jnp.ones((1, rep.size())))
+    params = jax.tree_util.tree_map(lambda p: p + 0.3, params)  # nonzero everywhere
+    assert_equivariant(lambda x: f.apply(params, jnp.asarray(x, jnp.float32)[None])[0], rep, rep, tolerance=1e-4)
+
+
+def test_linear_keeps_one_coefficient_per_basis_vector():
+    # (V + 1) >> V of SO(3): Hom(V, V) and Hom(1, V) have dimensions 1 and 0
+    f = hk.without_apply_rng(hk.transform(lambda x: Linear("V+Scalar", "V", "SO(3)")(x)))
+    params = f.init(jax.random.PRNGKey(0), jnp.ones((1, 4)))
+    assert params["linear"]["w"].shape == (1,) and params["linear"]["b"].shape == (0,)
+    y = f.apply(params, jnp.array([[1.0, 2.0, 3.0, 5.0]]))
+    # the basis of Hom(V, V) is ±I/√3 (its sign is the solver's choice)
+    np.testing.assert_allclose(np.abs(y / params["linear"]["w"][0]), [[1, 2, 3]] / np.sqrt(3), rtol=1e-5)
+
+
+# the bases inside JAX ----------------------------------------------------------------
+
+
+def test_bases_and_projectors_act_on_tracers():
+    Q = parse("T(2)(O(3))").equivariant_basis()
+    P = parse("T(2)(O(3))").equivariant_projector()
+    w = jnp.arange(9.0)
+    expected = np.eye(3).reshape(-1) * 4.0  # the trace 0+4+8 = 12, spread back over δ: (12/3) δ
+    np.testing.assert_allclose(jax.jit(lambda w: P @ w)(w), expected, rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(lambda w: (P @ w).sum())(w), np.eye(3).reshape(-1), rtol=1e-6)
+    assert jax.vmap(lambda w: P @ w)(jnp.ones((4, 9))).shape == (4, 9)
+    np.testing.assert_allclose(jax.jit(lambda c: Q @ c)(jnp.ones(1)), Q.dense()[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(jnp.ones((2, 9)) @ Q, np.ones((2, 9)) @ Q.dense(), rtol=1e-6)
+    assert isinstance(jnp.ones((2, 9)) @ Q, jax.Array)
+
+
+# the bilinear layer against its explicit weights --------------------------------------
+
+
+REP_TEXTS = ["Scalar+2*V", "3*Scalar+V+V**2", "V+V.T+V*V.T", "2*V+V**2+V**3", "Scalar+V"]
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.sampled_from(REP_TEXTS), st.sampled_from(REP_TEXTS), st.sampled_from(["O(3)", "SO(2)", "O(1,3)", "S(4)"]),
+       st.integers(0, 2**31 - 1))
+def test_the_bilinear_product_is_the_weights_times_x(a, b, group, seed):
+    G = repalg.group(group)
+    rep_in, rep_out = parse(a)(G), parse(b)(G)
+    size, weights = bilinear_weights(rep_out, rep_in)
+    size2, product = bilinear_product(rep_out, rep_in)
+    assert size == size2
+    rng = np.random.default_rng(seed)
+    p, x = rng.normal(size=size), rng.normal(size=(3, rep_in.size()))
+    W = np.asarray(weights(jnp.asarray(p), jnp.asarray(x)))
+    assert W.shape == (3, rep_out.size(), rep_in.size())
+    np.testing.assert_allclose(product(jnp.asarray(p), jnp.asarray(x)), np.einsum("boi,bi->bo", W, x),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_bilinear_weights_are_equivariant_in_x():
+    G = repalg.group("O(3)")
+    rep = parse("Scalar+2*V+V**2")(G)
+    size, weights = bilinear_weights(rep, rep)
+    rng = np.random.default_rng(0)
+    p, x = rng.normal(size=size), rng.normal(size=rep.size())
+    g = G.samples(1, key=3)[0]
+    rho = rep.rho_dense(g)
+    W = np.asarray(weights(p, x), np.float64)
+    Wg = np.asarray(weights(p, rho @ x), np.float64)
+    np.testing.assert_allclose(Wg, rho @ W @ np.linalg.inv(rho), atol=1e-4)
+    assert np.abs(W).max() > 0.1
+
+
+# gates and hidden representations -----------------------------------------------------
+
+
+def test_gates_follow_emlp():
+    G = repalg.group("O(3)")
+    rep = parse("2*Scalar+V+V**2")(G)
+    assert gated(rep).size() == rep.size() + 2  # one gate for V and one for V²
+    assert gate_indices(rep).tolist() == [0, 1, 14, 14, 14] + [15] * 9
+    S = repalg.group("S(4)")
+    assert gated(parse("V+V**2")(S)) == parse("V+V**2")(S)  # permutation reps: a swish, no gate
+    assert gate_indices(parse("V+Scalar")(S)).tolist() == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("ch,group", [(384, "O(3)"), (384, "O(5)"), (100, "O(1,3)"), (64, "SL(3)"), (10, "S(5)")])
+def test_uniform_rep_has_ch_channels_and_is_deterministic(ch, group):
+    G = repalg.group(group)
+    a, b = uniform_rep(ch, G), uniform_rep(ch, G)
+    assert a.size() == ch and a == b
+    # emlp's allocation for O(3), ch 384: 102 scalars, 34 vectors, 11 matrices, 3 rank-3 tensors
+    if group == "O(3)":
+        assert a == parse("102*Scalar+34*V+11*V**2+3*V**3")(G)
+
+
+@pytest.mark.parametrize("ch,message", [(0, "positive"), (-3, "positive"), (2.5, "positive")])
+def test_bad_channels_are_refused(ch, message):
+    with pytest.raises(ValueError, match=message):
+        uniform_rep(ch, repalg.group("O(3)"))
