@@ -300,3 +300,13 @@ def test_augmentation_needs_a_key_while_training():
     with pytest.raises(ValueError, match="key"):
         aug(jnp.ones((2, 20)))
 
+
+# the facade for emlp's users ---------------------------------------------------
+
+def test_facade_names_the_same_classes():
+    import repalg.datasets
+    from repalg.datasets import BrokenRubiksCube as B, Inertia as I, InvertedCube as C, O5Synthetic as F
+    from repalg.datasets import ParticleInteraction as P
+
+    assert (I, F, P, C, B) == (Inertia, O5Synthetic, ParticleInteraction, InvertedCube, BrokenRubiksCube)
+    assert sorted(repalg.datasets.__all__) == sorted(DATASETS)
