@@ -1,0 +1,30 @@
+"""emlp's datasets, drawn in numpy from an explicit seed: the regression
+problems ``Inertia``, ``O5Synthetic`` and ``ParticleInteraction`` and the cube
+classification problems ``InvertedCube`` and ``BrokenRubiksCube``.
+``DATASETS`` names them for config files.
+
+>>> sorted(DATASETS)
+['BrokenRubiksCube', 'Inertia', 'InvertedCube', 'O5Synthetic', 'ParticleInteraction']
+>>> ds = DATASETS["O5Synthetic"](N=8, seed=3)
+>>> len(ds), ds[0][0].shape
+(8, (10,))
+"""
+
+from .augment import group_augmentation, sampler
+from .base import Dataset
+from .cubes import BrokenRubiksCube, InvertedCube
+from .regression import Inertia, O5Synthetic, ParticleInteraction
+
+DATASETS = {
+    "Inertia": Inertia,
+    "O5Synthetic": O5Synthetic,
+    "ParticleInteraction": ParticleInteraction,
+    "InvertedCube": InvertedCube,
+    "BrokenRubiksCube": BrokenRubiksCube,
+}
+"""Dataset classes by the name a config file gives them."""
+
+__all__ = [
+    "BrokenRubiksCube", "DATASETS", "Dataset", "Inertia", "InvertedCube", "O5Synthetic",
+    "ParticleInteraction", "group_augmentation", "sampler",
+]

@@ -1,0 +1,94 @@
+"""emlp's cube classification problems: tell a cube coloured as it should be
+(label 1) from its mirror image, the colours of opposite faces exchanged
+(label 0), which no element of the group reaches.
+
+A state is six one-hot colour vectors, one per colour, over the cube's
+positions (``rep_in = 6*Vector``, flattened colour by colour); ``rep_out =
+2*Scalar`` holds the two class scores, ``Y`` the integer labels. The training
+sets hold the unscrambled states only; a test set repeats them and moves each
+copy by its own group element, from ``G.samples(n, key=seed)``, in an order
+shuffled by ``np.random.default_rng(seed)``.
+
+>>> train, test = InvertedCube(), InvertedCube(train=False)
+>>> train.Y.tolist(), test.X.shape, test.num_classes
+([1, 0], (100, 36), 2)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...groups import Cube, RubiksCube
+from ...reps import Scalar, Vector
+from ...symbolic.groups import integer
+from .base import Dataset
+
+OPPOSITE_FACES = np.array([5, 3, 4, 1, 2, 0])
+"""emlp's parity permutation: each face's colour goes to the opposite face."""
+
+
+class CubeClassification(Dataset):
+    """Two classes of states of a cube-like puzzle: ``solved`` (label 1, repeated
+    ``copies`` times) and ``inverted`` (label 0, the same), each of shape (6, d);
+    for the test set, ``repeats`` scrambled copies of every one."""
+
+    num_classes = 2
+
+    def __init__(self, group, solved, inverted, copies: int, repeats: int, train, seed):
+        if not isinstance(train, (bool, np.bool_)):
+            raise ValueError(f"train is True (the training set) or False (the test set), got {train!r}")
+        seed = integer(seed, "seed", minimum=0)
+        states = np.stack([solved] * copies + [inverted] * copies)
+        labels = np.repeat([1, 0], copies)
+        if not train:
+            states, labels = np.repeat(states, repeats, axis=0), np.repeat(labels, repeats)
+            g = group.samples(len(states), key=seed)
+            states = np.einsum("nij,ncj->nci", g, states)  # each colour vector moved by g
+            order = np.random.default_rng(seed).permutation(len(states))
+            states, labels = states[order], labels[order]
+        self.X = states.reshape(len(states), -1)
+        self.Y = labels
+        self.symmetry = group
+        self.rep_in = 6 * Vector
+        self.rep_out = 2 * Scalar
+        self.stats = (0, 1)
+
+
+class InvertedCube(CubeClassification):
+    """The six faces of a cube, coloured one colour each (label 1), against the
+    colouring with opposite faces exchanged (label 0), which no rotation
+    reaches; the group is ``Cube()``, its 24 rotations permuting the 6 faces.
+    Training: the 2 states; test (``train=False``): 50 rotated copies of each.
+
+    >>> ds = InvertedCube()
+    >>> x, y = ds[1]
+    >>> x.reshape(6, 6).argmax(1).tolist(), int(y)
+    ([5, 3, 4, 1, 2, 0], 0)
+    """
+
+    def __init__(self, train: bool = True, seed: int = 0):
+        solved = np.eye(6)
+        super().__init__(Cube(), solved, solved[:, OPPOSITE_FACES], copies=1, repeats=50, train=train, seed=seed)
+
+
+class BrokenRubiksCube(CubeClassification):
+    """A solved Rubik's cube (label 1) against one with the colours of opposite
+    faces exchanged (label 0), which no sequence of moves reaches; the group is
+    ``RubiksCube()``, permuting the 48 movable facets (8 a face, in face order).
+    Training: 11 copies of each state; test (``train=False``): 20 scrambled
+    copies of each of the 22.
+
+    emlp's docstring speaks of broken cubes made by twisting a corner, flipping
+    an edge or swapping two pieces, and it has helpers for these, but its code
+    builds the broken class from the face-exchanged state only; this class
+    follows the code.
+
+    >>> ds = BrokenRubiksCube()
+    >>> ds.X.shape, ds.Y.tolist().count(1), ds.Y.tolist().count(0)
+    ((22, 288), 11, 11)
+    """
+
+    def __init__(self, train: bool = True, seed: int = 0):
+        solved = np.kron(np.eye(6), np.ones(8))  # colour i on the facets 8i, ..., 8i + 7
+        inverted = solved.reshape(6, 6, 8)[:, OPPOSITE_FACES].reshape(6, 48)
+        super().__init__(RubiksCube(), solved, inverted, copies=11, repeats=20, train=train, seed=seed)
