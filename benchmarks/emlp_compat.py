@@ -11,9 +11,12 @@ Notebooks: every code cell of ``docs/notebooks/1quickstart`` to
 train or build models (``emlp.nn``, datasets, objax, torch) are counted apart.
 ``%timeit`` lines are timed once. The shapes a cell prints are compared with
 the outputs recorded in the notebook. Tests: ``equivariance_tests.py``,
-``product_groups_tests.py`` and ``model_tests.py::test_utilities`` under
-pytest; tests that need models are deselected while ``repalg.nn`` does not
-exist.
+``product_groups_tests.py`` and ``model_tests.py`` under pytest, with
+stand-ins for the two things they import that repalg does not depend on:
+torch's ``DataLoader`` (batches of a dataset's first items) and oil's
+``FixedNumpySeed`` / ``FixedPytorchSeed`` (numpy's global seed, restored).
+emlp's flax and PyTorch model tests are deselected: repalg's models are
+Haiku's.
 """
 
 from __future__ import annotations
@@ -37,6 +40,42 @@ NOTEBOOKS = ["1quickstart", "2building_a_model", "3new_groups", "4new_representa
 MODEL_WORDS = ("emlp.nn", "emlp.datasets", "objax", "torch", "trainset", "trainloader", "testloader",
                "train_losses", "uniform_rep", "model(")
 MODEL_TESTS = ("test_large_representations", "test_bilinear_layer")
+OTHER_FRAMEWORKS = ("test_flax_emlp", "test_pytorch_emlp")
+
+STAND_INS = {
+    "torch/__init__.py": "",
+    "torch/utils/__init__.py": "",
+    "torch/utils/data.py": (
+        "import numpy as np\n\n\n"
+        "class _Tensor:\n"
+        "    def __init__(self, array):\n"
+        "        self.array = np.asarray(array)\n\n"
+        "    def numpy(self):\n"
+        "        return self.array\n\n\n"
+        "class DataLoader:\n"
+        "    \"\"\"Batches of a dataset's items in order (stand-in for torch's).\"\"\"\n\n"
+        "    def __init__(self, dataset, batch_size=1, **ignored):\n"
+        "        self.dataset, self.batch_size = dataset, batch_size\n\n"
+        "    def __iter__(self):\n"
+        "        for start in range(0, len(self.dataset), self.batch_size):\n"
+        "            items = [self.dataset[i] for i in range(start, min(start + self.batch_size, len(self.dataset)))]\n"
+        "            yield tuple(_Tensor(np.stack(column)) for column in zip(*items))\n"),
+    "oil/__init__.py": "",
+    "oil/utils/__init__.py": "",
+    "oil/utils/utils.py": (
+        "import contextlib\n\nimport numpy as np\n\n\n"
+        "@contextlib.contextmanager\n"
+        "def FixedNumpySeed(seed):\n"
+        "    state = np.random.get_state()\n"
+        "    np.random.seed(seed)\n"
+        "    try:\n"
+        "        yield\n"
+        "    finally:\n"
+        "        np.random.set_state(state)\n\n\n"
+        "@contextlib.contextmanager\n"
+        "def FixedPytorchSeed(seed):\n"
+        "    yield\n"),
+}
 SHAPE = re.compile(r"\(\d+, ?\d+\)")
 
 
@@ -45,7 +84,9 @@ def rewrite(source: str) -> str:
     out = []
     for line in source.splitlines():
         stripped = line.strip()
-        if stripped.startswith(("from emlp", "import emlp")):
+        if re.fullmatch(r"import emlp", stripped):  # code below says emlp.nn...: keep the name
+            line = line.replace("import emlp", "import repalg as emlp")
+        elif stripped.startswith(("from emlp", "import emlp")):
             line = re.sub(r"\bemlp\b", "repalg", line)
         elif stripped.startswith("%timeit"):
             statement = re.sub(r"^%timeit(\s+-[nr]\s*\d+)*\s*", "", stripped)
@@ -127,12 +168,20 @@ def tests(root: Path) -> int:
             if not has_models:
                 text = text.replace("from repalg.nn import uniform_rep", "uniform_rep = None  # models issue")
             (work / name).write_text(text)
-        model_tests = ast.parse((root / "tests" / "model_tests.py").read_text())
-        utilities = next(f for f in model_tests.body if isinstance(f, ast.FunctionDef) and f.name == "test_utilities")
-        (work / "utilities_tests.py").write_text("import numpy as np\nfrom repalg.reps import *\n"
-                                                 "from repalg.groups import *\n\n" + ast.unparse(utilities) + "\n")
+        if has_models:
+            (work / "model_tests.py").write_text(rewrite((root / "tests" / "model_tests.py").read_text()))
+            for name, text in STAND_INS.items():
+                (work / name).parent.mkdir(parents=True, exist_ok=True)
+                (work / name).write_text(text)
+        else:
+            model_tests = ast.parse((root / "tests" / "model_tests.py").read_text())
+            utilities = next(f for f in model_tests.body
+                             if isinstance(f, ast.FunctionDef) and f.name == "test_utilities")
+            (work / "utilities_tests.py").write_text("import numpy as np\nfrom repalg.reps import *\n"
+                                                     "from repalg.groups import *\n\n" + ast.unparse(utilities) + "\n")
         (work / "pytest.ini").write_text("[pytest]\npython_files = *_tests.py\n")
-        deselect = [] if has_models else ["-k", " and ".join(f"not {t}" for t in MODEL_TESTS)]
+        left_out = OTHER_FRAMEWORKS + (() if has_models else MODEL_TESTS)
+        deselect = ["-k", " and ".join(f"not {t}" for t in left_out)]
         env = dict(os.environ, MPLBACKEND="Agg")
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *deselect, str(work)]
         print("\n## emlp's tests:", " ".join(command[3:]))

@@ -32,3 +32,13 @@ __all__ = [
     "Decomposition", "Group", "ParseError", "Rep", "Scalar", "SolveError", "T", "TooLargeError", "V", "Vector",
     "__version__", "clear_cache", "group", "irrep", "parse", "register_group", "register_rep", "set_cache_dir",
 ]
+
+
+def __getattr__(name: str):
+    """``repalg.nn``, ``repalg.models`` and ``repalg.datasets`` on first use,
+    as ``emlp.nn`` is after ``import emlp`` (they import Haiku: not on every
+    ``import repalg``)."""
+    if name in ("nn", "models", "datasets"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'repalg' has no attribute {name!r}")

@@ -10,7 +10,7 @@ so ``O(1,3)``, ``O13()`` and ``Lorentz()`` are one and the same object value.
 >>> (SO(3) * S(4)).d
 12
 >>> str(SO(3) * S(4))
-'SO(3)*S(4)'
+'SO(3)xS(4)'
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ class DirectProduct(GroupBase):
         return all(g.is_discrete for g in self.factors)
 
     def __str__(self) -> str:
-        return "*".join(_group_operand(g) for g in self.factors)
+        return "x".join(_group_operand(g) for g in self.factors)  # emlp prints SO(3)xS(4), and users split on it
 
     def digest(self) -> str:
         return "|".join(g.digest() for g in self.factors)
@@ -222,7 +222,7 @@ def direct_product(*groups: GroupBase) -> DirectProduct:
     """The direct product of groups, nested products flattened.
 
     >>> direct_product(Z(3), direct_product(Z(4), S(2)))
-    Z(3)*Z(4)*S(2)
+    Z(3)xZ(4)xS(2)
     """
     factors: list[GroupBase] = []
     for g in groups:

@@ -35,8 +35,9 @@ class CubeClassification(Dataset):
     num_classes = 2
 
     def __init__(self, group, solved, inverted, copies: int, repeats: int, train, seed):
-        if not isinstance(train, (bool, np.bool_)):
+        if not isinstance(train, (bool, np.bool_, int, np.integer)):  # emlp's tests pass a size, 100: truthy
             raise ValueError(f"train is True (the training set) or False (the test set), got {train!r}")
+        train = bool(train)
         seed = integer(seed, "seed", minimum=0)
         states = np.stack([solved] * copies + [inverted] * copies)
         labels = np.repeat([1, 0], copies)

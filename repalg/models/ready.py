@@ -1,0 +1,95 @@
+"""Models ready to call, for emlp's users: built and initialized at once,
+``model(x)`` on one input or a batch, ``model.params``, and a pure
+``model.apply(params, x)`` to train with any optimizer.
+
+>>> from repalg.models.ready import EMLP
+>>> model = EMLP("2*V", "Scalar", "O(3)", ch=16, num_layers=1)
+>>> model(np.ones(6)).shape, model(np.ones((4, 6))).shape
+((1,), (4, 1))
+"""
+
+from __future__ import annotations
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import emlp, layers, mlp
+from .reps import as_rep, bind
+
+
+class Ready:
+    """A Haiku module built by ``build()`` inside ``hk.transform``, with
+    parameters initialized from ``seed`` for inputs of ``size`` features."""
+
+    def __init__(self, build, size: int, seed: int = 0):
+        self._transformed = hk.without_apply_rng(hk.transform(lambda x: build()(x)))
+        self._apply = jax.jit(self._transformed.apply)
+        self.params = jax.jit(self._transformed.init)(jax.random.PRNGKey(seed), jnp.zeros((1, size), jnp.float32))
+
+    def apply(self, params, x):
+        """The model with ``params`` on ``x`` (shape ``(features,)`` or ``(..., features)``)."""
+        x = jnp.asarray(x, jnp.float32)
+        if x.ndim == 1:
+            return self._apply(params, x[None])[0]
+        return self._apply(params, x)
+
+    def __call__(self, x, training: bool = False):
+        return self.apply(self.params, x)
+
+
+def EMLP(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) -> Ready:
+    """emlp's ``EMLP``, ready (see ``repalg.models.EMLP``)."""
+    rep_in, rep_out, group = bind(rep_in, rep_out, group)
+    return Ready(lambda: emlp.EMLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+
+
+def MLP(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 0) -> Ready:
+    """emlp's baseline ``MLP``, ready (see ``repalg.models.MLP``)."""
+    rep_in, rep_out, group = bind(rep_in, rep_out, group)
+    return Ready(lambda: mlp.MLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+
+
+def Linear(repin, repout, seed: int = 0) -> Ready:
+    """emlp's equivariant ``Linear`` between bound representations, ready."""
+    repin, repout = as_rep(repin, None), as_rep(repout, None)
+    return Ready(lambda: layers.Linear(repin, repout), repin.size(), seed)
+
+
+def BiLinear(repin, repout, seed: int = 0) -> Ready:
+    """emlp's ``BiLinear`` between bound representations, ready."""
+    repin, repout = as_rep(repin, None), as_rep(repout, None)
+    return Ready(lambda: layers.BiLinear(repin, repout), repin.size(), seed)
+
+
+def EMLPBlock(repin, repout, seed: int = 0) -> Ready:
+    """emlp's ``EMLPBlock`` between bound representations, ready."""
+    repin, repout = as_rep(repin, None), as_rep(repout, None)
+    return Ready(lambda: emlp.EMLPBlock(repin, repout), repin.size(), seed)
+
+
+class Standardize:
+    """emlp's ``Standardize(model, stats)``: inputs standardized by
+    ``(μx, σx)``, and outputs mapped back by ``(μy, σy)`` when ``stats``
+    has four entries; ``params`` and ``apply`` are the model's."""
+
+    def __init__(self, model, stats):
+        if len(stats) not in (2, 4):
+            raise ValueError(f"stats are (μx, σx) or (μx, σx, μy, σy), got {len(stats)} entries")
+        self.model, self.stats = model, tuple(stats)
+
+    @property
+    def params(self):
+        return self.model.params
+
+    def apply(self, params, x):
+        mx, sx = self.stats[:2]
+        y = self.model.apply(params, (jnp.asarray(x) - mx) / sx)
+        if len(self.stats) == 4:
+            my, sy = self.stats[2:]
+            y = y * sy + my
+        return y
+
+    def __call__(self, x, training: bool = False):
+        return self.apply(self.params, x)
