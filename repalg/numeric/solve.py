@@ -114,7 +114,16 @@ MEMORY_FRACTION = 0.8
 
 def equivariant_basis(rep: Rep) -> Basis:
     """The orthonormal basis of ``{v : rho(g) v = v for all g}`` in ``rep``'s
-    coordinates (see ``Rep.equivariant_basis``)."""
+    coordinates (see ``Rep.equivariant_basis``). Solved eagerly even when
+    asked for inside a JAX trace (a model's layers are built inside
+    ``jit(init)``), so that users' ``rho`` functions in ``jax.numpy`` give
+    numbers, not tracers."""
+    import jax
+    with jax.ensure_compile_time_eval():
+        return _equivariant_basis(rep)
+
+
+def _equivariant_basis(rep: Rep) -> Basis:
     start = time.perf_counter()
     unbound = [a for a in rep.atoms() if a.group is None]
     if unbound:
