@@ -6,16 +6,17 @@ batch ``x`` of shape ``(batch, rep_in.size())`` inside ``hk.transform``;
 ``MODELS`` names them for config files.
 
 >>> sorted(MODELS)
-['EMLP', 'MLP']
+['EMLP', 'MLP', 'Scalar']
 """
 
 from .emlp import EMLP, EMLPBlock, hidden_reps, uniform_rep
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated
 from .mlp import MLP
 from .reps import as_group, as_rep, bind
+from .scalars import ScalarMLP
 
-MODELS = {"EMLP": EMLP, "MLP": MLP}
+MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP}
 """Model classes by the name a config file gives them."""
 
 __all__ = ["BiLinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "Linear", "MLP", "MODELS", "as_group", "as_rep",
-           "bind", "gate_indices", "gated", "hidden_reps", "uniform_rep"]
+           "ScalarMLP", "bind", "gate_indices", "gated", "hidden_reps", "uniform_rep"]

@@ -178,3 +178,39 @@ def test_uniform_rep_has_ch_channels_and_is_deterministic(ch, group):
 def test_bad_channels_are_refused(ch, message):
     with pytest.raises(ValueError, match=message):
         uniform_rep(ch, repalg.group("O(3)"))
+
+
+# the scalar-invariant model ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("rep_in,rep_out,group", [
+    ("5*Scalar+5*V", "T(2)", "O(3)"), ("2*V", "Scalar", "O(5)"), ("4*V", "Scalar", "O(1,3)"),
+    ("4*V", "V+V.T+Scalar", "SO+(1,3)"), ("3*V+Scalar", "V", "SO(3)"), ("V+V.T", "V**2", "O(1,3)"),
+])
+def test_the_scalar_model_is_equivariant(rep_in, rep_out, group):
+    from repalg.models import ScalarMLP
+    rin, rout, G = bind(rep_in, rep_out, group)
+    f = transformed(ScalarMLP, rin, rout, G, ch=32)
+    params = f.init(jax.random.PRNGKey(0), jnp.ones((1, rin.size())))
+    assert_equivariant(lambda x: f.apply(params, jnp.asarray(x, jnp.float32)[None])[0], rin, rout, tolerance=1e-4)
+
+
+def test_the_scalar_model_sees_determinants_only_for_special_groups():
+    # SO(3) tells a right-handed triple from its mirror image, O(3) cannot
+    from repalg.models import ScalarMLP
+    x = jnp.asarray(np.random.default_rng(0).normal(size=(1, 9)), jnp.float32)
+    mirror = x * jnp.asarray([1, 1, -1] * 3, jnp.float32)
+    for group, differs in [("SO(3)", True), ("O(3)", False)]:
+        f = transformed(ScalarMLP, "3*V", "Scalar", group, ch=16)
+        params = f.init(jax.random.PRNGKey(1), x)
+        assert bool(jnp.abs(f.apply(params, x) - f.apply(params, mirror)).max() > 1e-4) == differs
+
+
+@pytest.mark.parametrize("rep_in,rep_out,group,message", [
+    ("V", "V", "S(4)", "preserves: 2"), ("V", "V", "Sp(2)", "not symmetric"),
+    ("V**2", "V", "O(3)", "the input"), ("V", "V**3", "O(3)", "the output"),
+])
+def test_the_scalar_model_refuses_what_it_cannot_do(rep_in, rep_out, group, message):
+    from repalg.models import ScalarMLP
+    with pytest.raises(ValueError, match=message):
+        transformed(ScalarMLP, rep_in, rep_out, group).init(jax.random.PRNGKey(0), jnp.ones((1, 4)))
