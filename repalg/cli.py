@@ -4,12 +4,14 @@
     repalg canon "10*T(1)+5*T(2)" --group "S(5)"      ... and the size
     repalg basis "T(1,0)>>T(2,1)" --group "O(1,3)"   the equivariant basis
     repalg decompose "V**4" --group "SO(3)"           the irreducible components
+    repalg train examples/configs/inertia-emlp.toml   train a model from a TOML config
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -95,6 +97,50 @@ def _decompose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    import jax
+
+    from .models.config import load_config
+    from .models.train import CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, prepare, train
+
+    settings = load_config(args.config, args.set)
+    run = prepare(settings)
+    s, data = run.settings, run.data
+    out = args.out if args.out is not None else s.output.dir
+    parameters = sum(int(np.prod(leaf.shape)) for leaf in jax.tree_util.tree_leaves(
+        jax.eval_shape(run.model.init, jax.random.PRNGKey(0), data.X_train[:1])))
+    devices = jax.devices()
+    resumed = (Path(out) / CHECKPOINT).exists()
+    print(f"config:             {args.config or 'the default (repalg/models/configs/default.toml)'}")
+    print(f"run directory:      {out}" + (" (resuming its checkpoint)" if resumed else ""))
+    print(f"dataset:            {s.dataset.name}: {len(data.X_train)} training, {len(data.X_val)} validation, "
+          f"{len(data.X_test)} test examples")
+    print(f"model:              {s.model.name} {s.model.rep_in} -> {s.model.rep_out} on {s.model.group}, "
+          f"{parameters} parameters")
+    print(f"training:           {s.train.epochs} epochs of {run.steps_per_epoch} steps, batch {run.batch_size}, "
+          f"Adam lr {s.train.lr:g} ({s.train.schedule}), seed {s.train.seed}")
+    print(f"devices:            {len(devices)} x {devices[0].platform}"
+          + (f" over {jax.process_count()} processes" if jax.process_count() > 1 else ""), flush=True)
+    try:
+        result = train(run, out, progress=True)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: the last finished epoch is saved in {out}; run the same command to resume",
+              file=sys.stderr)
+        return 130
+    r = result.results
+    weights = (f"best validation weights, epoch {r['best_epoch']}" if r["weights"] == "best"
+               else "last weights (no validation split)")
+    if "test_accuracy" in r:
+        print(f"test accuracy:      {r['test_accuracy']:.4g} (cross-entropy {r['test_loss']:.4g}; {weights})")
+    else:
+        print(f"test MSE:           {r['test_mse']:.4g} ({weights})")
+    print(f"equivariance error: {r['equivariance_error']:.3g} (largest over {r['equivariance_samples']} test "
+          "inputs, each with a sampled group element)")
+    files = [CONFIG, CHECKPOINT, METRICS, RESULTS] + ([CURVES] if s.output.plot else [])
+    print(f"files:              {', '.join(str(Path(out) / f) for f in files)}")
+    return 0
+
+
 def _save(path: str, rep, basis) -> None:
     meta = {"representation": np.array(repr(rep)), "strategy": np.array(basis.info.strategy),
             "gap": np.array(basis.info.gap)}
@@ -147,6 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
     decompose.add_argument("--group", "-g", help='the group to bind, e.g. "SO(3)"')
     decompose.add_argument("--latex", action="store_true", help="also print the decomposition in LaTeX")
     decompose.set_defaults(run=_decompose)
+    train = commands.add_parser(
+        "train", help="train a model from a TOML config",
+        description="Train the model a TOML config names on its dataset: Adam on mini-batches with a progress "
+                    "bar, the validation split's best weights kept, metrics.jsonl, curves.png and a checkpoint "
+                    "each epoch in the run directory (run the same command again to resume an interrupted "
+                    "run), then the test MSE (or accuracy) and the equivariance error. Without a config, runs "
+                    "the packaged default: EMLP on Inertia with O(3), a few minutes on two CPU cores.",
+        epilog="Example: repalg train examples/configs/inertia-mlp.toml --set train.epochs=10 --out runs/try",
+    )
+    train.add_argument("config", nargs="?", help="a TOML config (see examples/configs/); default: the packaged one")
+    train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="override a config value, typed as TOML (train.epochs=10, train.lr=1e-3, "
+                            "model.group=SO(3)); repeatable")
+    train.add_argument("--out", metavar="DIR", help="the run directory (default: [output] dir, or runs/<config name>)")
+    train.set_defaults(run=_train)
     return parser
 
 
