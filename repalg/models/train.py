@@ -45,7 +45,7 @@ import dataclasses
 import json
 import math
 import os
-import tempfile
+import secrets
 import time
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -109,7 +109,11 @@ def data_mesh(devices=None) -> Mesh:
 def replicate(tree, mesh: Mesh):
     """``tree``'s arrays (host or device) as arrays replicated on every
     device of ``mesh``; works across processes (each process supplies the
-    same values)."""
+    same values).
+
+    >>> replicate({"w": np.ones(3)}, data_mesh())["w"].sharding.is_fully_replicated
+    True
+    """
     sharding = NamedSharding(mesh, PartitionSpec())
 
     def put(leaf):
@@ -129,7 +133,12 @@ def replicate_state(state: TrainingState, mesh: Mesh) -> TrainingState:
 def shard_batch(batch, mesh: Mesh):
     """The arrays of ``batch`` (every process holding the whole global batch)
     split along their first axis across the devices of ``mesh``; the batch
-    size must be a multiple of the number of devices (the loop pads)."""
+    size must be a multiple of the number of devices (the loop pads).
+
+    >>> x, y = shard_batch((np.ones((4, 2)), np.zeros(4)), data_mesh())
+    >>> x.shape, x.sharding.spec == PartitionSpec("data")
+    ((4, 2), True)
+    """
     sharding = NamedSharding(mesh, PartitionSpec(DATA_AXIS))
 
     def put(host):
@@ -144,7 +153,11 @@ def shard_batch(batch, mesh: Mesh):
 
 def to_host(tree):
     """``tree`` with every array as a numpy array (for a replicated array,
-    the copy on this process's first device)."""
+    the copy on this process's first device).
+
+    >>> to_host({"w": jnp.ones(2)})
+    {'w': array([1., 1.], dtype=float32)}
+    """
     def get(leaf):
         if isinstance(leaf, jax.Array):
             return np.asarray(leaf.addressable_data(0))
@@ -270,7 +283,12 @@ def padded_rows(batch_size: int, devices: int) -> int:
 
 def predictor(model: hk.Transformed, rows: int = 500):
     """``predict(params, X) -> outputs`` in chunks of ``rows`` (padded, so one
-    compilation serves all), on this process's default device."""
+    compilation serves all), on this process's default device.
+
+    >>> model = hk.transform(lambda x: 2 * x)
+    >>> predictor(model, rows=4)({}, np.ones((6, 1), np.float32)).ravel().tolist()
+    [2.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+    """
     apply = jax.jit(lambda params, x: model.apply(params, None, x))
 
     def predict(params, X):
@@ -340,16 +358,15 @@ def _atomic_write(path: Path, write: Callable) -> None:
     """Write through ``write(file)`` to a temporary file beside ``path``, then
     rename it over ``path``: a reader sees the old file or the new one."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        with os.fdopen(handle, "wb") as file:
+        with open(temporary, "xb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -360,7 +377,19 @@ def _paths(tree) -> list[str]:
 def save_checkpoint(path, state: TrainingState, stats=None) -> None:
     """Write ``state`` (and the standardization ``stats``) to ``path``
     atomically, as an npz of the flattened pytrees' leaves with a JSON header
-    (leaf paths, counters, best metric); no pickle."""
+    (leaf paths, counters, best metric); no pickle.
+
+    >>> import os, tempfile, optax
+    >>> model = hk.transform(lambda x: hk.Linear(2)(x))
+    >>> state = init_state(model, optax.adam(1e-3), np.zeros((1, 3), np.float32), seed=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "checkpoint.npz")
+    >>> save_checkpoint(path, state._replace(step=7, epoch=1), stats=(0.0, 2.0))
+    >>> restored, stats = load_checkpoint(path, state)
+    >>> restored.step, stats[1], checkpoint_progress(path)
+    (7, array(2.), {'epoch': 1, 'step': 7})
+    >>> bool((restored.params["linear"]["w"] == state.params["linear"]["w"]).all())
+    True
+    """
     arrays, meta = {}, {"format": 1, "step": int(state.step), "epoch": int(state.epoch),
                         "best_metric": state.best_metric, "paths": {}}
     for name in ("params", "opt_state", "best_params"):
@@ -408,6 +437,17 @@ def _restore(arrays: dict, meta: dict, name: str, template, path) -> Any:
                              f"but the model makes it {leaf.dtype}{list(leaf.shape)}")
         restored.append(value)
     return jax.tree_util.tree_unflatten(treedef, restored)
+
+
+def checkpoint_progress(path) -> dict | None:
+    """``{"epoch": ..., "step": ...}`` of the checkpoint at ``path`` (its
+    header only), or ``None`` when there is none."""
+    try:
+        with np.load(path, allow_pickle=False) as file:
+            meta = json.loads(str(file["meta"]))
+    except (OSError, ValueError, KeyError):
+        return None
+    return {"epoch": meta["epoch"], "step": meta["step"]}
 
 
 def load_checkpoint(path, template: TrainingState) -> tuple[TrainingState, tuple]:
@@ -521,7 +561,8 @@ def _bind(m, ds):
     else:
         group = getattr(ds, "symmetry", None)
         if group is None:
-            raise ConfigError("model.group", "missing: the dataset names no symmetry; set one, such as group = \"O(3)\"")
+            raise ConfigError("model.group", "missing: the dataset names no symmetry; set one, such as "
+                                             "group = \"O(3)\"")
     texts["group"] = str(group)
     reps = []
     for key in ("rep_in", "rep_out"):
@@ -558,7 +599,13 @@ def build_model(m, rep_in, rep_out, group, stats) -> hk.Transformed:
 
 def make_optimizer(t, steps_per_epoch: int):
     """Adam (``b1=0.9, b2=0.999, eps=1e-8``, as emlp's objax Adam) at ``t.lr``,
-    constant or with a cosine decay to 0 over the run; and the schedule."""
+    constant or with a cosine decay to 0 over the run; and the schedule.
+
+    >>> from repalg.models.config import TrainSettings
+    >>> _, schedule = make_optimizer(TrainSettings(epochs=10, schedule="cosine"), steps_per_epoch=6)
+    >>> round(float(schedule(0)), 6), float(schedule(60))
+    (0.003, 0.0)
+    """
     total = max(t.epochs * steps_per_epoch, 1)
     schedule = optax.cosine_decay_schedule(t.lr, total) if t.schedule == "cosine" else optax.constant_schedule(t.lr)
     return optax.adam(schedule), schedule
@@ -645,9 +692,16 @@ def _append_line(path: Path, record: dict) -> None:
         file.write(json.dumps(record) + "\n")
 
 
-def _check_same_run(run_dir: Path, settings: Settings) -> None:
+def check_run_dir(run_dir, settings: Settings) -> dict | None:
+    """The progress (``{"epoch", "step"}``) of the checkpoint in ``run_dir``
+    that ``settings`` would resume, ``None`` for a fresh run; a
+    :class:`ConfigError` naming the first differing key when the directory
+    holds a run of another config (the ``[output]`` section may differ)."""
     from .config import parse_config
 
+    run_dir = Path(run_dir)
+    if not (run_dir / CHECKPOINT).exists():
+        return None
     try:
         stored = parse_config((run_dir / CONFIG).read_text(encoding="utf-8"), check_names=False).to_dict()
     except (OSError, ConfigError) as error:
@@ -661,6 +715,7 @@ def _check_same_run(run_dir: Path, settings: Settings) -> None:
                 raise ConfigError(f"{section}.{key}", f"{run_dir} holds a run of another config ({there!r} there, "
                                                       f"{here!r} here); resume it with its own config "
                                                       f"({run_dir / CONFIG}) or choose another output directory")
+    return checkpoint_progress(run_dir / CHECKPOINT)
 
 
 def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Callable | None = None,
@@ -691,8 +746,7 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
     rows = padded_rows(run.batch_size, mesh.size)
     fresh = init_state(run.model, run.optimizer, data.X_train[:1], s.train.seed)
     checkpoint = run_dir / CHECKPOINT
-    if checkpoint.exists():
-        _check_same_run(run_dir, s)
+    if check_run_dir(run_dir, s) is not None:
         state, _ = load_checkpoint(checkpoint, fresh)
         history = _read_history(run_dir / METRICS, state.epoch)
         if main:
@@ -798,7 +852,9 @@ def plot_curves(run_dir) -> Path:
     figure = Figure(figsize=(10 if accuracy else 6, 4), tight_layout=True)
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, 2 if accuracy else 1, squeeze=False)[0]
-    for key, label in [("train_loss", "training loss"), ("val_mse", "validation MSE"), ("val_loss", "validation loss")]:
+    train_label = "training cross-entropy" if accuracy else "training MSE"
+    for key, label in [("train_loss", train_label), ("val_mse", "validation MSE"),
+                       ("val_loss", "validation cross-entropy")]:
         points = [(r["epoch"], r[key]) for r in history if r.get(key) is not None]
         if points:
             axes[0].plot(*zip(*points), label=label)
@@ -811,8 +867,13 @@ def plot_curves(run_dir) -> Path:
             axes[1].plot(*zip(*points))
         axes[1].set_xlabel("epoch")
         axes[1].set_ylabel("validation accuracy")
-    if not epochs:
-        axes[0].set_title("no epochs yet")
+    title = "no epochs yet" if not epochs else ""
+    try:
+        settings = load_config(run_dir / CONFIG, check_names=False)
+        title = f"{settings.dataset.name}, {settings.model.name} on {settings.model.group}  {title}".strip()
+    except ConfigError:
+        pass
+    figure.suptitle(title)
     path = run_dir / CURVES
     _atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
     return path
@@ -875,7 +936,7 @@ def load(run_dir, which: str = "best") -> TrainedModel:
     return TrainedModel(settings, model, params, rep_in, rep_out, group)
 
 
-__all__ = ["Data", "Run", "RunResult", "TrainedModel", "TrainingState", "build_data", "build_model", "data_mesh",
-           "epoch_batches", "equivariance_error_on", "init_state", "load", "load_checkpoint", "make_optimizer",
-           "make_update", "metrics", "padded_batch", "padded_rows", "plot_curves", "predictor", "prepare",
-           "replicate", "replicate_state", "save_checkpoint", "shard_batch", "to_host", "train"]
+__all__ = ["Data", "Run", "RunResult", "TrainedModel", "TrainingState", "build_data", "build_model", "check_run_dir",
+           "checkpoint_progress", "data_mesh", "epoch_batches", "equivariance_error_on", "init_state", "load",
+           "load_checkpoint", "make_optimizer", "make_update", "metrics", "padded_batch", "padded_rows", "plot_curves",
+           "predictor", "prepare", "replicate", "replicate_state", "save_checkpoint", "shard_batch", "to_host", "train"]
