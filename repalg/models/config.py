@@ -85,8 +85,8 @@ class ConfigError(ValueError):
     ...     parse_config('[dataset]\\nname = "Inertia"\\n[model]\\nname = "MLP"\\n[train]\\nepoch = 3',
     ...                  check_names=False)
     ... except ConfigError as e:
-    ...     print(e.key, "|", e)
-    train.epoch | train.epoch: unknown key; did you mean train.epochs? (keys of [train]: batch_size, epochs, equivariance_samples, lr, schedule, seed)
+    ...     print(e.key, "|", e.detail[:45])
+    train.epoch | unknown key; did you mean train.epochs? (keys
     """
 
     def __init__(self, key: str | None, message: str):
@@ -389,7 +389,8 @@ def _check_values(s: Settings) -> None:
     if not (t.lr > 0 and math.isfinite(t.lr)):
         raise ConfigError("train.lr", f"must be a positive learning rate, got {t.lr}")
     if t.schedule not in SCHEDULES:
-        raise ConfigError("train.schedule", f"unknown schedule {t.schedule!r}{_suggest(t.schedule, SCHEDULES, repr_=True)} "
+        hint = _suggest(t.schedule, SCHEDULES, repr_=True)
+        raise ConfigError("train.schedule", f"unknown schedule {t.schedule!r}{hint} "
                                             f"(schedules: {', '.join(SCHEDULES)})")
     for key in ("dataset.name", "model.name"):
         if not getattr(getattr(s, key.split(".")[0]), "name").strip():

@@ -18,11 +18,13 @@ import textwrap
 import types
 from pathlib import Path
 
+import haiku as hk
 import jax
 import numpy as np
 import pytest
 
 from repalg.groups import O
+from repalg.models import MODELS
 from repalg.models.config import ConfigError, parse_config
 from repalg.models.train import CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, load, prepare, train
 from repalg.reps import Scalar, V
@@ -217,6 +219,26 @@ def test_classification_with_its_own_test_set(datasets, tmp_path):
     assert 0 <= result.results["test_accuracy"] <= 1 and result.results["test_loss"] > 0
     assert result.settings.dataset.val == 16
     assert len(prepare(config).data.X_test) == 32
+
+
+class Norms(hk.Module):
+    """An O(2)-invariant model for ``2*V -> Scalar``: a linear map of the
+    squared lengths of the input's two vectors."""
+
+    def __init__(self, rep_in, rep_out, group, name=None):
+        super().__init__(name=name)
+
+    def __call__(self, x):
+        return hk.Linear(1)((x.reshape(x.shape[0], -1, 2) ** 2).sum(-1))
+
+
+def test_the_equivariance_error_tells_an_invariant_model_from_the_mlp(datasets, monkeypatch, tmp_path, finished):
+    monkeypatch.setitem(MODELS, "Norms", Norms)
+    config = parse_config(TINY.replace('name = "MLP"\nch = 16\nnum_layers = 2', 'name = "Norms"'),
+                          ["train.epochs=2", "train.equivariance_samples=5"])
+    result = train(config, tmp_path / "norms", progress=False)
+    assert result.results["equivariance_error"] < 1e-6
+    assert finished.results["equivariance_error"] > 1e-3
 
 
 def test_the_cli_trains_a_tiny_config(datasets, tmp_path, capsys):
