@@ -178,8 +178,8 @@ def init_state(model: hk.Transformed, optimizer: optax.GradientTransformation, e
     ((3, 2), 0)
     """
     init_key, key = jax.random.split(jax.random.PRNGKey(seed))
-    params = model.init(init_key, jnp.asarray(example_x))
-    return TrainingState(params=to_host(params), opt_state=to_host(optimizer.init(params)), key=to_host(key))
+    params = jax.jit(model.init)(init_key, jnp.asarray(example_x))
+    return TrainingState(params=to_host(params), opt_state=to_host(jax.jit(optimizer.init)(params)), key=to_host(key))
 
 
 def _loss(classification: bool):
@@ -195,9 +195,10 @@ def make_update(apply: Callable, optimizer: optax.GradientTransformation, classi
                 mesh: Mesh | None = None) -> Callable:
     """``update(state, batch) -> state``: one optimizer step, jit-compiled
     over ``mesh`` (default :func:`data_mesh`): the batch split along the mesh,
-    parameters, optimizer state and key replicated. ``apply`` is a Haiku
-    ``apply(params, rng, x)``; ``batch`` is ``(x, y)`` or ``(x, y, weight)``
-    with ``weight`` 1 for real rows and 0 for padding. The loss is the
+    parameters, optimizer state and key replicated (a state on the host, as
+    :func:`init_state` makes it, and numpy batches are placed there first).
+    ``apply`` is a Haiku ``apply(params, rng, x)``; ``batch`` is ``(x, y)`` or
+    ``(x, y, weight)`` with ``weight`` 1 for real rows and 0 for padding. The loss is the
     weighted mean over rows of the mean squared error over outputs (emlp's
     MSE), or of the cross-entropy of logits against integer labels.
 
@@ -231,6 +232,10 @@ def make_update(apply: Callable, optimizer: optax.GradientTransformation, classi
         if len(batch) == 2:
             x, y = batch
             batch = (x, y, np.ones(np.shape(x)[0], np.float32))
+        if not all(isinstance(a, jax.Array) for a in batch):
+            batch = shard_batch(batch, mesh)
+        if not isinstance(state.key, jax.Array):  # a state from init_state or a checkpoint, on the host
+            state = replicate_state(state, mesh)
         params, opt_state, key, loss = core(state.params, state.opt_state, state.key, *batch)
         return state._replace(params=params, opt_state=opt_state, key=key, step=state.step + 1, loss=loss)
 
@@ -325,8 +330,9 @@ def metrics(outputs, Y, classification: bool) -> dict:
 def equivariance_error_on(f: Callable, X, rep_in, rep_out, samples: int = 5, key: int = 0) -> float:
     """The largest scale-adjusted error of ``f(rho_in(g) x) = rho_out(g)
     f(x)`` over ``samples`` rows ``x`` of ``X`` (drawn without replacement)
-    each with a sampled group element, in float64: the measure of
-    :func:`repalg.testing.equivariance_error`, on data instead of Gaussian inputs.
+    each with a sampled group element: the measure of
+    :func:`repalg.testing.equivariance_error` (the group's action in float64,
+    ``f`` at the data's precision), on data instead of Gaussian inputs.
 
     >>> from repalg.reps import V
     >>> from repalg.groups import SO
@@ -341,14 +347,16 @@ def equivariance_error_on(f: Callable, X, rep_in, rep_out, samples: int = 5, key
     rng = np.random.default_rng(key)
     rows = rng.choice(len(X), size=min(samples, len(X)), replace=False)
     worst = 0.0
-    with float64():
-        for row in rows:
+    for row in rows:
+        with float64():  # the group's action in float64; f runs in its own precision
             g = {G: G.samples(1, key=int(rng.integers(2**31)))[0] for G in groups}
             x = np.asarray(X[row], np.float64)
-            lhs = np.asarray(f(np.asarray(rep_in.rho(g) @ x)))
-            rhs = np.asarray(rep_out.rho(g) @ np.asarray(f(x)))
-            for element in g.values():
-                worst = max(worst, scale_adjusted_error(lhs, rhs, element))
+            moved = np.asarray(rep_in.rho(g) @ x)
+        lhs, fx = np.asarray(f(moved.astype(X.dtype))), np.asarray(f(x.astype(X.dtype)))
+        with float64():
+            rhs = np.asarray(rep_out.rho(g) @ fx.astype(np.float64))
+        for element in g.values():
+            worst = max(worst, scale_adjusted_error(lhs, rhs, element))
     return worst
 
 
@@ -731,9 +739,25 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
     multi-host run calls this with the same settings; process 0 writes the
     files.
 
-    >>> from repalg.models.config import parse_config  # doctest: +SKIP
-    >>> result = train(parse_config(open("examples/configs/inertia-mlp.toml").read()), "runs/x")  # doctest: +SKIP
-    >>> result.results["test_mse"]  # doctest: +SKIP
+    >>> import tempfile
+    >>> from repalg.models.config import parse_config
+    >>> settings = parse_config('''
+    ... [dataset]
+    ... name = "Inertia"
+    ... N = 30
+    ... val = 10
+    ... test = 10
+    ... [model]
+    ... name = "MLP"
+    ... ch = 8
+    ... [train]
+    ... epochs = 2
+    ... ''')
+    >>> result = train(settings, tempfile.mkdtemp(), progress=False)
+    >>> [r["epoch"] for r in result.history], result.results["weights"], result.results["test_mse"] > 0
+    ([1, 2], 'best', True)
+    >>> load(result.run_dir)(np.ones(20, np.float32)).shape
+    (9,)
     """
     from tqdm.auto import tqdm
 
@@ -912,7 +936,9 @@ def load(run_dir, which: str = "best") -> TrainedModel:
     checkpoint: the best-validation weights (``which="best"``, falling back to
     the last when the run had no validation split) or the last (``"last"``).
 
-    >>> model = load("runs/inertia")  # doctest: +SKIP
+    See :func:`train`'s example; for a run of examples/configs/inertia-emlp.toml:
+
+    >>> model = load("runs/inertia-emlp")  # doctest: +SKIP
     >>> model(np.ones(20)).shape  # doctest: +SKIP
     (9,)
     """
