@@ -4,12 +4,14 @@
     repalg canon "10*T(1)+5*T(2)" --group "S(5)"      ... and the size
     repalg basis "T(1,0)>>T(2,1)" --group "O(1,3)"   the equivariant basis
     repalg decompose "V**4" --group "SO(3)"           the irreducible components
+    repalg train examples/configs/inertia-emlp.toml   train a model from a TOML config
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -95,6 +97,56 @@ def _decompose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    import jax
+
+    from .models.config import load_config
+    from .models.train import CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, check_run_dir, prepare, train
+
+    if args.distributed or args.coordinator or args.num_processes is not None or args.process_id is not None:
+        jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
+                                   process_id=args.process_id)
+    say = print if jax.process_index() == 0 else (lambda *_, **__: None)
+    settings = load_config(args.config, args.set)
+    run = prepare(settings)
+    s, data = run.settings, run.data
+    out = args.out if args.out is not None else s.output.dir
+    parameters = sum(int(np.prod(leaf.shape)) for leaf in jax.tree_util.tree_leaves(
+        jax.eval_shape(run.model.init, jax.random.PRNGKey(0), data.X_train[:1])))
+    devices = jax.devices()
+    done = check_run_dir(out, s)
+    note = ("" if done is None else " (finished; evaluating its weights again)" if done["epoch"] >= s.train.epochs
+             else f" (resuming after epoch {done['epoch']} of {s.train.epochs})")
+    say(f"config:             {args.config or 'the default (repalg/models/configs/default.toml)'}")
+    say(f"run directory:      {out}{note}")
+    say(f"dataset:            {s.dataset.name}: {len(data.X_train)} training, {len(data.X_val)} validation, "
+          f"{len(data.X_test)} test examples")
+    say(f"model:              {s.model.name} {s.model.rep_in} -> {s.model.rep_out} on {s.model.group}, "
+          f"{parameters} parameters")
+    say(f"training:           {s.train.epochs} epochs of {run.steps_per_epoch} steps, batch {run.batch_size}, "
+          f"Adam lr {s.train.lr:g} ({s.train.schedule}), seed {s.train.seed}")
+    say(f"devices:            {len(devices)} x {devices[0].platform}"
+          + (f" over {jax.process_count()} processes" if jax.process_count() > 1 else ""), flush=True)
+    try:
+        result = train(run, out, progress=True)
+    except KeyboardInterrupt:
+        say(f"\ninterrupted: the last finished epoch is saved in {out}; run the same command to resume",
+              file=sys.stderr)
+        return 130
+    r = result.results
+    weights = (f"best validation weights, epoch {r['best_epoch']}" if r["weights"] == "best"
+               else "last weights (no validation split)")
+    if "test_accuracy" in r:
+        say(f"test accuracy:      {r['test_accuracy']:.4g} (cross-entropy {r['test_loss']:.4g}; {weights})")
+    else:
+        say(f"test MSE:           {r['test_mse']:.4g} ({weights})")
+    say(f"equivariance error: {r['equivariance_error']:.3g} (largest over {r['equivariance_samples']} test "
+          "inputs, each with a sampled group element)")
+    files = [CONFIG, CHECKPOINT, METRICS, RESULTS] + ([CURVES] if s.output.plot else [])
+    say(f"files:              {', '.join(str(Path(out) / f) for f in files)}")
+    return 0
+
+
 def _save(path: str, rep, basis) -> None:
     meta = {"representation": np.array(repr(rep)), "strategy": np.array(basis.info.strategy),
             "gap": np.array(basis.info.gap)}
@@ -147,6 +199,30 @@ def build_parser() -> argparse.ArgumentParser:
     decompose.add_argument("--group", "-g", help='the group to bind, e.g. "SO(3)"')
     decompose.add_argument("--latex", action="store_true", help="also print the decomposition in LaTeX")
     decompose.set_defaults(run=_decompose)
+    train = commands.add_parser(
+        "train", help="train a model from a TOML config",
+        description="Train the model a TOML config names on its dataset: Adam on mini-batches with a progress "
+                    "bar, the validation split's best weights kept, metrics.jsonl, curves.png and a checkpoint "
+                    "each epoch in the run directory (run the same command again to resume an interrupted "
+                    "run), then the test MSE (or accuracy) and the equivariance error. Without a config, runs "
+                    "the packaged default: EMLP on Inertia with O(3), a few minutes on two CPU cores.",
+        epilog="Example: repalg train examples/configs/inertia-mlp.toml --set train.epochs=10 --out runs/try",
+    )
+    train.add_argument("config", nargs="?", help="a TOML config (see examples/configs/); default: the packaged one")
+    train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="override a config value, typed as TOML (train.epochs=10, train.lr=1e-3, "
+                            "model.group=SO(3)); repeatable")
+    train.add_argument("--out", metavar="DIR", help="the run directory (default: [output] dir, or runs/<config name>)")
+    hosts = train.add_argument_group(
+        "several hosts", "Start the same command on every host; the batch is split across all their devices "
+                         "and process 0 writes the run directory (see docs/training.md).")
+    hosts.add_argument("--distributed", action="store_true",
+                       help="call jax.distributed.initialize() first, detecting the cluster (SLURM, Open MPI, "
+                            "Cloud TPU, Kubernetes)")
+    hosts.add_argument("--coordinator", metavar="HOST:PORT", help="the coordinator's address (process 0's host)")
+    hosts.add_argument("--num-processes", type=int, metavar="N", help="the number of processes")
+    hosts.add_argument("--process-id", type=int, metavar="I", help="this process's index, 0 to N-1")
+    train.set_defaults(run=_train)
     return parser
 
 
