@@ -14,9 +14,14 @@ from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated
 from .mlp import MLP
 from .reps import as_group, as_rep, bind
 from .scalars import ScalarMLP
+from .standardize import Standardize
+from .config import ConfigError, Settings, load_config, parse_config
+from .train import TrainedModel, TrainingState, init_state, load, make_update, prepare, train
 
 MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP}
 """Model classes by the name a config file gives them."""
 
 __all__ = ["BiLinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "Linear", "MLP", "MODELS", "as_group", "as_rep",
-           "ScalarMLP", "bind", "gate_indices", "gated", "hidden_reps", "uniform_rep"]
+           "ScalarMLP", "Standardize", "ConfigError", "Settings", "TrainedModel", "TrainingState", "bind", "gate_indices",
+           "gated", "hidden_reps", "init_state", "load", "load_config", "make_update", "parse_config", "prepare",
+           "train", "uniform_rep"]
