@@ -122,6 +122,7 @@ class Linear(hk.Module):
         self.Qw, self.Qb = _linear_bases(self.rep_in, self.rep_out)
 
     def __call__(self, x):
+        x = jnp.asarray(x)  # float64 numpy inputs become JAX's default float, as parameters will be
         n_in, n_out = self.rep_in.size(), self.rep_out.size()
         scale = 1.0 / np.sqrt(max(n_in, 1))
         w = hk.get_parameter("w", (self.Qw.shape[1],), x.dtype, hk.initializers.TruncatedNormal(scale))
@@ -142,6 +143,7 @@ class BiLinear(hk.Module):
         self.size, self.product = _bilinear(self.rep_out, self.rep_in)
 
     def __call__(self, x):
+        x = jnp.asarray(x)
         w = hk.get_parameter("w", (self.size,), x.dtype, hk.initializers.TruncatedNormal(1.0))
         return 0.1 * self.product(w, x)
 

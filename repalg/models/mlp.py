@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import haiku as hk
 import jax
+import jax.numpy as jnp
 
 from .reps import bind
 
@@ -28,6 +29,7 @@ class MLP(hk.Module):
         self.ch, self.num_layers = ch, num_layers
 
     def __call__(self, x):
+        x = jnp.asarray(x)  # float64 numpy inputs become JAX's default float
         for _ in range(self.num_layers):
             x = jax.nn.swish(hk.Linear(self.ch)(x))
         return hk.Linear(self.rep_out.size())(x)

@@ -96,6 +96,7 @@ class ScalarMLP(hk.Module):
         return jnp.stack(found, axis=-2) if found else jnp.zeros(x.shape[:-1] + (0, d), x.dtype)
 
     def __call__(self, x):
+        x = jnp.asarray(x)
         scalars = [x[..., ids] for kind, ids in self.inputs if kind == "scalar"]
         vectors = self._vectors(x)  # (..., k, d)
         k, d = vectors.shape[-2], vectors.shape[-1]
