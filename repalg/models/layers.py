@@ -25,11 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..symbolic.expr import Rep, Scalar, multiplicity
+from ..reps.bilinear import monomial_copies
 from .reps import as_rep
-
-
-def _bound(rep, group) -> Rep:
-    return as_rep(rep, group) if group is not None else as_rep(rep, None)
 
 
 def components(rep: Rep) -> list:
@@ -41,14 +38,7 @@ def components(rep: Rep) -> list:
     >>> [(str(m), i.tolist()) for m, i in components(parse("V+2*Scalar")(group("SO(2)")))]
     [('V⁰', [2]), ('V⁰', [3]), ('V(SO(2))', [0, 1])]
     """
-    perm = rep.layout()
-    out, start = [], 0
-    for monomial, count in rep.canonical_terms():
-        size = monomial.size()
-        for _ in range(count):
-            out.append((monomial, perm[start:start + size]))
-            start += size
-    return out
+    return [(monomial, ids) for monomial, copies in monomial_copies(rep).items() for ids in copies]
 
 
 def _scalar(monomial: Rep) -> bool:
@@ -74,7 +64,7 @@ def gated(ch_rep, group=None) -> Rep:
     >>> gated(parse("2*Scalar+V+V**2")(group("O(3)")))
     (2+V+V**2+2)(O(3))
     """
-    rep = _bound(ch_rep, group)
+    rep = as_rep(ch_rep, group)
     count = _gated_count(rep)
     return rep + multiplicity(Scalar, count) if count else rep
 
@@ -88,7 +78,7 @@ def gate_indices(ch_rep, group=None) -> np.ndarray:
     >>> gate_indices(parse("Scalar+V")(group("O(3)"))).tolist()
     [0, 4, 4, 4]
     """
-    rep = _bound(ch_rep, group)
+    rep = as_rep(ch_rep, group)
     indices = np.arange(rep.size())
     gate = rep.size()
     for monomial, where in components(rep):
@@ -118,7 +108,7 @@ class Linear(hk.Module):
 
     def __init__(self, rep_in, rep_out, group=None, name: str | None = None):
         super().__init__(name=name)
-        self.rep_in, self.rep_out = _bound(rep_in, group), _bound(rep_out, group)
+        self.rep_in, self.rep_out = as_rep(rep_in, group), as_rep(rep_out, group)
         self.Qw, self.Qb = _linear_bases(self.rep_in, self.rep_out)
 
     def __call__(self, x):
@@ -139,7 +129,7 @@ class BiLinear(hk.Module):
 
     def __init__(self, rep_in, rep_out, group=None, name: str | None = None):
         super().__init__(name=name)
-        self.rep_in, self.rep_out = _bound(rep_in, group), _bound(rep_out, group)
+        self.rep_in, self.rep_out = as_rep(rep_in, group), as_rep(rep_out, group)
         self.size, self.product = _bilinear(self.rep_out, self.rep_in)
 
     def __call__(self, x):
@@ -162,7 +152,7 @@ class GatedNonlinearity(hk.Module):
 
     def __init__(self, rep, group=None, name: str | None = None):
         super().__init__(name=name)
-        self.rep = _bound(rep, group)
+        self.rep = as_rep(rep, group)
         self.indices = _gate_indices(self.rep)
 
     def __call__(self, values):

@@ -52,9 +52,6 @@ counts again (an eigendecomposition of this size takes about 0.05 s)."""
 SMALL = 1 << 16
 """Bases with at most this many entries are checked as dense arrays."""
 
-RANK_CHECKS = ("characters", "invariant theory", "orbit count", "dense solve", "factor counts")
-"""The names in ``checked_by`` that say the column count was confirmed."""
-
 UNCHECKED = "rank unchecked"
 
 

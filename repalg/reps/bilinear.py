@@ -26,9 +26,9 @@ import numpy as np
 from ..symbolic.expr import Rep
 
 
-def _copies(rep: Rep) -> dict:
+def monomial_copies(rep: Rep) -> dict:
     """For each canonical monomial of ``rep``, the coordinates of its copies in
-    ``rep``'s layout, as an array (copies, size)."""
+    ``rep``'s layout, as an array (copies, size), in canonical order."""
     perm = rep.layout()
     out, start = {}, 0
     for monomial, count in rep.canonical_terms():
@@ -63,7 +63,7 @@ def bilinear_weights(out_rep: Rep, in_rep: Rep):
     each of ``params`` (size,) and ``x`` (..., in_rep.size()) and equivariant
     in ``x`` (see the module's docstring)."""
     w_rep = in_rep >> out_rep
-    inputs = {m: ids for m, ids in _copies(in_rep).items() if m.atoms()}
+    inputs = {m: ids for m, ids in monomial_copies(in_rep).items() if m.atoms()}
     blocks, size = [], 0  # (canonical start, copies of μ in W, ids of x's copies used, parameter start)
     start = 0
     for monomial, count in w_rep.canonical_terms():
@@ -129,15 +129,15 @@ def bilinear_product(out_rep: Rep, in_rep: Rep):
     True
     """
     w_rep = in_rep >> out_rep
-    inputs = {m: ids for m, ids in _copies(in_rep).items() if m.atoms()}
+    inputs = {m: ids for m, ids in monomial_copies(in_rep).items() if m.atoms()}
     copies, size = _copy_ranges(w_rep, inputs)
     starts = np.array([c[1] for c in copies])
     firsts = np.array([-1 if c[2] is None else c[2] for c in copies])
     to_canonical = np.argsort(w_rep.layout())  # a user coordinate of W -> its canonical one
     n_in = in_rep.size()
-    outputs = _copies(out_rep)
+    outputs = monomial_copies(out_rep)
     plans = []
-    for a_type, a_ids in _copies(in_rep).items():
+    for a_type, a_ids in monomial_copies(in_rep).items():
         for b_type, b_ids in outputs.items():
             # every pair (b, a) of copies is one copy of W, laid out the same way for the kind
             canonical = to_canonical[b_ids[:, None, :, None] * n_in + a_ids[None, :, None, :]]
