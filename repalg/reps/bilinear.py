@@ -38,22 +38,17 @@ def monomial_copies(rep: Rep) -> dict:
     return out
 
 
-def _permutation(perm: np.ndarray):
-    """``x ↦ x[..., perm]`` for a permutation, whose gradient is the inverse
-    permutation (a gather), not the scatter-add XLA would make of it."""
+def _permutation(perm: np.ndarray, axis: int = -1):
+    """``x ↦ x`` permuted by ``perm`` along ``axis``, whose gradient is the
+    inverse permutation (a gather), not the scatter-add XLA would make of it."""
+    perm = np.asarray(perm)
     inverse = np.argsort(perm)
 
     @jax.custom_vjp
     def apply(x):
-        return x[..., perm]
+        return jnp.take(x, perm, axis=axis)
 
-    def forward(x):
-        return x[..., perm], None
-
-    def backward(_, g):
-        return (g[..., inverse],)
-
-    apply.defvjp(forward, backward)
+    apply.defvjp(lambda x: (jnp.take(x, perm, axis=axis), None), lambda _, g: (jnp.take(g, inverse, axis=axis),))
     return apply
 
 
@@ -111,13 +106,45 @@ def _copy_ranges(w_rep: Rep, inputs: dict):
     return copies, size
 
 
+def _products(A, Bm):
+    """``out[p, q, N] = Σ_k A[p, k, N] Bm[k, q, N]``: a small contraction for
+    each of N examples (the minor axis), as a sum of broadcast products over
+    ``k``, which XLA fuses into one vectorised loop; its batched ``dot`` (a
+    loop of tiny matrix products) is several times slower on a CPU."""
+    return sum(A[:, k, None, :] * Bm[None, k, :, :] for k in range(A.shape[1]))
+
+
+@jax.custom_vjp
+def _contract(A, Bm):
+    return _products(A, Bm)
+
+
+def _contract_forward(A, Bm):
+    return _products(A, Bm), (A, Bm)
+
+
+def _contract_backward(saved, g):
+    """Both gradients as sums of products too, never the reductions over a
+    middle axis that autodiff of the broadcasts makes (slow on a CPU)."""
+    A, Bm = saved
+    return _products(g, jnp.swapaxes(Bm, 0, 1)), _products(jnp.swapaxes(A, 0, 1), g)
+
+
+_contract.defvjp(_contract_forward, _contract_backward)
+
+
 def bilinear_product(out_rep: Rep, in_rep: Rep):
     """``(size, product)`` with ``product(params, x) == weights(params, x) @ x``
     for ``bilinear_weights``' ``(size, weights)`` and the same parameters,
-    without forming the weights: W's copies of each monomial are pairs of a
-    component ``a`` of the input and ``b`` of the output, and the pairs of
-    one kind of ``(a, b)`` are contracted together, in one dense contraction
-    of three factors (parameters, x's copies of the monomial, and ``a``).
+    without forming the weights.
+
+    W's copies of each monomial are pairs of a component ``a`` of the input
+    and ``b`` of the output, and the pairs of one kind of ``(a, b)`` are
+    computed together: ``Σ c[b, a, n] y_n[o, i] x_a[i]`` for x's copies
+    ``y_n`` of the monomial, in two steps, the one that involves the
+    parameters a matrix product over the whole batch, the other a small
+    product for each example (whichever order costs less). The examples lie
+    along the minor axis inside, so that both are long vectorised loops.
 
     >>> import jax.numpy as jnp
     >>> from repalg import parse, group
@@ -135,8 +162,9 @@ def bilinear_product(out_rep: Rep, in_rep: Rep):
     firsts = np.array([-1 if c[2] is None else c[2] for c in copies])
     to_canonical = np.argsort(w_rep.layout())  # a user coordinate of W -> its canonical one
     n_in = in_rep.size()
+    types = [m for m, _ in in_rep.canonical_terms()]
     outputs = monomial_copies(out_rep)
-    plans = []
+    plans, order, macs = [], [], 0  # order: the parameters as the plans read them, each plan's a block (b, n, a)
     for a_type, a_ids in monomial_copies(in_rep).items():
         for b_type, b_ids in outputs.items():
             # every pair (b, a) of copies is one copy of W, laid out the same way for the kind
@@ -148,22 +176,50 @@ def bilinear_product(out_rep: Rep, in_rep: Rep):
             local = canonical - starts[copy][..., None, None]
             if not (local == local[:1, :1]).all() or local.min() != 0 or local.max() != monomial.size() - 1:
                 raise AssertionError(f"copies of {monomial!r} in {w_rep!r} are laid out differently")
-            index = firsts[copy][..., None] + np.arange(used)
-            plans.append((inputs[monomial][:used], local[0, 0], a_ids, b_ids, index))
-    order = np.argsort(np.concatenate([b.reshape(-1) for b in outputs.values()])) if outputs else np.zeros(0, int)
-    to_user = _permutation(order)
+            nb, na, o, i = len(b_ids), len(a_ids), b_type.size(), a_type.size()
+            order.append((firsts[copy][:, None, :] + np.arange(used)[None, :, None]).reshape(-1))  # (b, n, a)
+            # y_n's components as (i, o), so that (n, i) and o are axes without a transpose
+            params_first = (nb * na * used * i + nb * used * o * i, used * na * o * i + nb * na * used * o)
+            macs += min(params_first)
+            plan = dict(y=monomial, used=used, size=monomial.size(), perm=local[0, 0].T.reshape(-1),
+                        a=a_type, na=na, i=i, o=o, b=b_type, nb=nb, params_first=params_first[0] <= params_first[1])
+            plan["perm"] = None if (plan["perm"] == np.arange(monomial.size())).all() else (lambda y, p=plan["perm"]: y[:, p])
+            plans.append(plan)
+    offsets = np.cumsum([0] + [len(o) for o in order])
+    reorder = _permutation(np.concatenate(order)) if order else None
+    split_at = np.cumsum([count * m.size() for m, count in in_rep.canonical_terms()])[:-1]
+    to_canonical_rows = _permutation(in_rep.layout(), axis=0)
+    to_user_rows = _permutation(np.argsort(out_rep.layout()), axis=0)
+
+    def canonical_product(params, xt):
+        n = xt.shape[1]
+        slabs = dict(zip(types, jnp.split(xt, split_at)))  # x's copies of each monomial
+        blocks = reorder(params) if plans else params
+        sums = {}
+        for plan, begin in zip(plans, offsets):
+            used, na, i, o, nb = plan["used"], plan["na"], plan["i"], plan["o"], plan["nb"]
+            y = slabs[plan["y"]][:used * plan["size"]].reshape(used, plan["size"], n)
+            if plan["perm"] is not None:
+                y = plan["perm"](y)
+            y = y.reshape(used, i, o, n)
+            xa = slabs[plan["a"]].reshape(na, i, n)
+            c = blocks[begin:begin + nb * used * na]
+            if plan["params_first"]:
+                t = (c.reshape(nb * used, na) @ xa.reshape(na, i * n)).reshape(nb, used * i, n)
+                term = _contract(t, y.reshape(used * i, o, n))
+            else:
+                p = jnp.stack([_contract(xa, y[k]) for k in range(used)])  # (n, a, o, N)
+                term = (c.reshape(nb, used * na) @ p.reshape(used * na, o * n)).reshape(nb, o, n)
+            sums[plan["b"]] = sums[plan["b"]] + term if plan["b"] in sums else term
+        flat = [sums[b].reshape(-1, n) if b in sums else jnp.zeros((ids.size, n), xt.dtype)
+                for b, ids in outputs.items()]
+        return jnp.concatenate(flat, axis=0) if flat else jnp.zeros((0, n), xt.dtype)
 
     def product(params, x):
         params, x = jnp.asarray(params), jnp.asarray(x)
         batch = x.shape[:-1]
-        sums = {id(b_ids): jnp.zeros(batch + b_ids.shape, x.dtype) for b_ids in outputs.values()}
-        for x_ids, local, a_ids, b_ids, index in plans:
-            coefficients = params[index]  # (n_b, n_a, used)
-            y = x[..., x_ids][..., local]  # (used, |b|, |a|): x's copies laid out as W's blocks
-            # one contraction of three factors: opt_einsum picks the cheapest order for the sizes
-            term = jnp.einsum("ban,...noi,...ai->...bo", coefficients, y, x[..., a_ids], optimize="optimal")
-            sums[id(b_ids)] = sums[id(b_ids)] + term
-        flat = [sums[id(b)].reshape(batch + (-1,)) for b in outputs.values()]
-        return to_user(jnp.concatenate(flat, axis=-1))
+        out = to_user_rows(canonical_product(params, to_canonical_rows(x.reshape(-1, n_in).T))).T
+        return out.reshape(batch + (out_rep.size(),))
 
+    product.macs = macs  # multiply-adds per example
     return size, product
