@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse
 
 from .errors import SolveError, TooLargeError
-from .groups import generators, orbit_permutations, precision, signed_permutation
+from .groups import classical_probe, generators, orbit_permutations, precision, signed_permutation
 from .rho import atom_drho, atom_rho
 
 TOLERANCE = 1e-10
@@ -190,11 +190,16 @@ def _constraints(group, atoms: tuple):
                        for move in moves]
     try:
         lie, disc = generators(group)
-    except (TooLargeError, ValueError):
+        a = _random_element(group) if len(lie) else None
+    except TooLargeError:  # a classical group too large to list: one random element, made directly
+        probe = classical_probe(group)
+        if probe is None:
+            return None
+        (a,), disc = probe
+    except ValueError:
         return None
     constraints = []
-    if len(lie):
-        a = _random_element(group)
+    if a is not None:
         own = {atom: atom_drho(atom, a, xp=np) for atom in set(atoms)}
         constraints.append(("lie", [own[atom] for atom in atoms], "a random element of the Lie algebra"))
     for i, h in enumerate(disc):

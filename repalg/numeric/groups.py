@@ -242,16 +242,57 @@ def _lorentz_boosts_and_rotations(p: int, q: int) -> np.ndarray:
 
 
 def _indefinite(name: str, p: int, q: int) -> Generators:
-    lie = _lorentz_boosts_and_rotations(p, q)
+    return _lorentz_boosts_and_rotations(p, q), _indefinite_discrete(name, p, q)
+
+
+def _indefinite_discrete(name: str, p: int, q: int) -> np.ndarray:
     n = p + q
     if name == "SO+":
-        return lie, _no_generators(n)
+        return _no_generators(n)
     if name == "SO":  # emlp's SO13: -I joins the identity component
-        return lie, -np.eye(n)[None]
+        return -np.eye(n)[None]
     # O(p,q): emlp's O13 uses -I and the time reversal diag(-1, 1, ..., 1)
     time_reversal = np.eye(n)
     time_reversal[0, 0] = -1
-    return lie, np.stack([-np.eye(n), time_reversal])
+    return np.stack([-np.eye(n), time_reversal])
+
+
+def classical_probe(group) -> Generators | None:
+    """For a classical group: one fixed random element of its Lie algebra,
+    built directly from the algebra's defining equations (``Xᵀη + ηX = 0``,
+    ``JS`` with S symmetric, anti-Hermitian, traceless), and its discrete
+    generators; what checks a basis when the d² generators are too many to
+    hold (``SO(100)``, ``Sp(50)``). None for other groups.
+
+    >>> from repalg.groups import Sp
+    >>> X = classical_probe(Sp(2))[0][0]
+    >>> J = np.block([[np.zeros((2, 2)), np.eye(2)], [-np.eye(2), np.zeros((2, 2))]])
+    >>> bool(np.allclose(X.T @ J + J @ X, 0))
+    True
+    """
+    if not isinstance(group, NamedGroup):
+        return None
+    name, args, d = group.name, group.args, group.d
+    rng = np.random.default_rng(1)
+    m = rng.standard_normal((d, d))
+    if name in ("SO", "O") and len(args) == 1:
+        return (m - m.T)[None], (_reflection(d) if name == "O" else _no_generators(d))
+    if name in ("SO", "O", "SO+") and len(args) == 2:
+        eta = np.diag(np.r_[np.ones(args[0]), -np.ones(args[1])])
+        return (eta @ (m - m.T))[None], _indefinite_discrete(name, *args)
+    if name == "Sp":
+        half = d // 2
+        j = np.block([[np.zeros((half, half)), np.eye(half)], [-np.eye(half), np.zeros((half, half))]])
+        return (j @ (m + m.T))[None], _no_generators(d)
+    if name in ("SU", "U"):
+        c = m + 1j * rng.standard_normal((d, d))
+        x = c - c.conj().T
+        if name == "SU":
+            x -= np.trace(x) / d * np.eye(d)
+        return x[None], _no_generators(d).astype(complex)
+    if name in ("SL", "GL"):
+        return (m - np.trace(m) / d * np.eye(d) if name == "SL" else m)[None], _no_generators(d)
+    return None
 
 
 def _sp(m: int) -> np.ndarray:

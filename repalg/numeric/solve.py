@@ -62,7 +62,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.expr import Atom, Product, Rep, Scalar, direct_sum, multiplicity, tensor
 from ..symbolic.characters import Connected, theory
-from ..symbolic.decompose import irrep_label, is_irrep
+from ..symbolic.decompose import irrep_label, is_irrep, stable_rank
 from ..symbolic.groups import DirectProduct, Embedded, NamedGroup
 from . import brauer, cache, check, filter, irreps, isotypic
 from .basis import Basis, Projector, SolveInfo
@@ -259,10 +259,12 @@ def _solve_part(group, atoms: tuple):
         start = time.perf_counter()
         size = int(np.prod([a.size() for a in atoms]))
         expected = _expected(group, atoms)
-        known = None
-        if expected is not None and expected[1] == "invariant theory":
-            known = _stable_basis(group, atoms, expected[0], size)
-        if known is not None:
+        stable = stable_rank(group, atoms)
+        known = _stable_basis(group, atoms, stable, size) if stable is not None else None
+        if expected is not None and expected[0] == 0:  # exact counts: nothing to solve for
+            q = scipy.sparse.csr_matrix((size, 0), dtype=complex if group.is_complex else float)
+            strategy, gap = expected[1].replace(" ", "-"), np.inf
+        elif known is not None:
             q, strategy, gap = known, "invariant-theory", np.inf
         else:
             q, strategy, gap = _solve_fresh(group, atoms, size)
@@ -278,10 +280,10 @@ def _expected(group, atoms: tuple) -> tuple | None:
     """(rank, source) from outside the solver: the characters' prediction, or
     the first fundamental theorem's count in the stable range; None where
     neither exists."""
+    stable = stable_rank(group, atoms)
     predicted = _predicted(atoms)
-    if predicted is not None:
+    if predicted is not None and (stable is None or theory(group) is not None):
         return predicted, "characters"
-    stable = _stable_rank(group, atoms)
     return (stable, "invariant theory") if stable is not None else None
 
 
@@ -440,45 +442,44 @@ def _predicted(atoms: tuple, default=None):
     return default if rank is None else rank
 
 
-def _stable_rank(group, atoms: tuple) -> int | None:
-    """The number of invariants of p copies of V and q of V* for a classical
-    group, when k = p + q < d (the stable range): by the first fundamental
-    theorem they are spanned by the pairings of V with V* (GL, U, SL, SU:
-    p! of them when p = q, none otherwise) or of the atoms among themselves
-    by the invariant form (O, SO, SO+ in any signature, Sp: (k-1)!! when k is
-    even, none when odd), and are independent there. Levi-Civita and
-    determinant invariants need k ≥ d. None outside those groups and that range.
-
-    >>> from repalg import group, V
-    >>> _stable_rank(group("O(100)"), (V(group("O(100)")),) * 4), _stable_rank(group("SL(921)"), (V(group("SL(921)")),))
-    (3, 0)
-    """
-    families = {"GL": "linear", "U": "linear", "SL": "linear", "SU": "linear",
-                "O": "form", "SO": "form", "SO+": "form", "Sp": "form"}
-    if not (isinstance(group, NamedGroup) and group.name in families
-            and all(a.dim is None and a.name == "V" for a in atoms)):
-        return None
-    p, q = sum(not a.dual for a in atoms), sum(a.dual for a in atoms)
-    k = p + q
-    if k >= group.d:
-        return None
-    if families[group.name] == "linear":
-        return math.factorial(p) if p == q else 0
-    return 0 if k % 2 else math.prod(range(k - 1, 0, -2))
-
-
 def _stable_basis(group, atoms: tuple, rank: int, size: int) -> scipy.sparse.csr_matrix | None:
     """The invariants in the stable range that need no solve, or None: none at
-    all, or the one pairing of two atoms, ``vec(I)/√d`` (V ⊗ V* of the linear
-    groups; any two atoms of an orthogonal group, whose form is the identity)."""
+    all, or the one pairing of two atoms, ``vec(F)/√d`` with ``F`` the
+    identity for ``V ⊗ V*`` (any group) and the invariant form for ``V ⊗ V``
+    or ``V* ⊗ V*`` (``_form``: the identity, the Minkowski metric or the
+    symplectic form, each its own inverse up to sign)."""
+    dtype = complex if group.is_complex else float  # as the solvers answer for SU(n) and U(n)
     if rank == 0:
-        return scipy.sparse.csr_matrix((size, 0))
+        return scipy.sparse.csr_matrix((size, 0), dtype=dtype)
+    if rank != 1 or len(atoms) != 2:
+        return None
     d = group.d
-    pairing = len(atoms) == 2 and (group.is_orthogonal or atoms[0].dual != atoms[1].dual)
-    if rank == 1 and pairing:
-        diagonal = np.arange(d) * (d + 1)
-        return scipy.sparse.csr_matrix((np.full(d, 1 / np.sqrt(d)), (diagonal, np.zeros(d, dtype=int))),
-                                       shape=(size, 1))
+    form = scipy.sparse.identity(d, format="coo") if atoms[0].dual != atoms[1].dual else _form(group)
+    if form is None:
+        return None
+    form = form.tocoo()
+    rows = form.row * d + form.col
+    return scipy.sparse.csr_matrix(((form.data / np.sqrt(d)).astype(dtype), (rows, np.zeros_like(rows))),
+                                   shape=(size, 1))
+
+
+def _form(group):
+    """The invariant bilinear form of a classical group with one, in repalg's
+    coordinates (time axes first for ``O(p,q)``; ``[[0, I], [-I, 0]]`` for
+    ``Sp(m)``), sparse; None for other groups."""
+    if not isinstance(group, NamedGroup):
+        return None
+    if group.name in ("O", "SO") and len(group.args) == 1:
+        return scipy.sparse.identity(group.d, format="coo")
+    if group.name in ("O", "SO", "SO+") and len(group.args) == 2:
+        p, q = group.args
+        return scipy.sparse.diags(np.r_[np.ones(p), -np.ones(q)], format="coo")
+    if group.name == "Sp":
+        m = group.args[0]
+        ones = np.ones(m)
+        return scipy.sparse.coo_matrix((np.r_[ones, -ones], (np.r_[np.arange(m), m + np.arange(m)],
+                                                              np.r_[m + np.arange(m), np.arange(m)])),
+                                       shape=(2 * m, 2 * m))
     return None
 
 

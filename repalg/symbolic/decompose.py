@@ -18,6 +18,7 @@ Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from math import prod
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
 from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
-from .groups import DirectProduct, GroupBase, direct_product
+from .groups import DirectProduct, GroupBase, NamedGroup, direct_product
 
 IRREP = "Irrep"
 
@@ -265,6 +266,34 @@ def _parts(monomial: Rep, groups: tuple) -> list:
     return [tensor(*atoms[g]) if g in atoms else None for g in groups]
 
 
+def stable_rank(group, atoms) -> int | None:
+    """The number of invariants of p copies of V and q of V* for a classical
+    group, when k = p + q < d (the stable range): by the first fundamental
+    theorem they are spanned by the pairings of V with V* (GL, U, SL, SU:
+    p! of them when p = q, none otherwise) or of the atoms among themselves
+    by the invariant form (O, SO, SO+ in any signature, Sp: (k-1)!! when k is
+    even, none when odd), and are independent there. Levi-Civita and
+    determinant invariants need k ≥ d. None outside those groups and that range.
+
+    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.groups import O, SL
+    >>> stable_rank(O(100), (V(O(100)),) * 4), stable_rank(SL(921), (V(SL(921)),))
+    (3, 0)
+    """
+    families = {"GL": "linear", "U": "linear", "SL": "linear", "SU": "linear",
+                "O": "form", "SO": "form", "SO+": "form", "Sp": "form"}
+    if not (isinstance(group, NamedGroup) and group.name in families
+            and all(a.dim is None and a.name == "V" for a in atoms)):
+        return None
+    p, q = sum(not a.dual for a in atoms), sum(a.dual for a in atoms)
+    k = p + q
+    if k >= group.d:
+        return None
+    if families[group.name] == "linear":
+        return math.factorial(p) if p == q else 0
+    return 0 if k % 2 else math.prod(range(k - 1, 0, -2))
+
+
 def _trivial_irrep(group: GroupBase):
     th = theory(group)
     return numeric().trivial_irrep(group) if th is None else _irrep_atom(group, th, th.trivial)
@@ -348,10 +377,19 @@ def _rank_by_groups(rep: Rep) -> int:
             if part is not None and part not in known:
                 (group,), labels = complex_decomposition(part)
                 known[part] = (labels.get((theory(group).trivial,), 0) if labels is not None
-                               else numeric().finite_rank(part))
+                               else _beyond_characters(group, part))
             rank *= 1 if part is None else known[part]
         total += count * rank
     return total
+
+
+def _beyond_characters(group, part: Rep) -> int:
+    """The invariants of one group's part where it has no character theory:
+    the first fundamental theorem's count (a classical group of large rank, in
+    the stable range), or Burnside's for a finite group (ValueError if neither)."""
+    factors = part.factors if isinstance(part, Product) else ((part, 1),)
+    stable = stable_rank(group, [f for f, e in factors for _ in range(e)])
+    return stable if stable is not None else numeric().finite_rank(part)
 
 
 def isomorphic(a: Rep, b: Rep) -> bool:
