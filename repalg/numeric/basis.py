@@ -37,6 +37,32 @@ class SolveInfo(NamedTuple):
     checked_by: tuple = ()
 
 
+def csr_from_dense(q: np.ndarray, rows: int = 2048) -> scipy.sparse.csr_matrix:
+    """``scipy.sparse.csr_matrix(q)`` for a dense 2-D array, filled block of
+    ``rows`` by block into arrays of the final size, so that no temporary is
+    as large as ``q``: several times faster on the dense bases of tensor
+    powers (T(10) of O(3), 59049 × 603, two thirds nonzero).
+
+    >>> csr_from_dense(np.array([[0.0, 2.0], [3.0, 0.0]])).toarray().tolist()
+    [[0.0, 2.0], [3.0, 0.0]]
+    """
+    q = np.ascontiguousarray(q)
+    n, m = q.shape
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for start in range(0, n, rows):
+        indptr[start + 1:start + rows + 1] = np.count_nonzero(q[start:start + rows], axis=1)
+    np.cumsum(indptr, out=indptr)
+    data = np.empty(int(indptr[-1]), dtype=q.dtype)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32 if m < 2**31 else np.int64)
+    for start in range(0, n, rows):
+        block = q[start:start + rows]
+        where = np.flatnonzero(block)
+        first, last = indptr[start], indptr[min(start + rows, n)]
+        data[first:last] = block.ravel()[where]
+        indices[first:last] = where % max(m, 1)
+    return scipy.sparse.csr_matrix((data, indices, indptr), shape=q.shape)
+
+
 def _is_jax(x) -> bool:
     """Whether ``x`` is a JAX array or a tracer (inside ``jit``, ``grad``, ``vmap``)."""
     return isinstance(x, (jax.Array, jax.core.Tracer))

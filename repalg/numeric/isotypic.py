@@ -4,8 +4,8 @@ Every irreducible of SO(3) gets one real model ``rho_l`` (the real spherical
 harmonics basis, ``m = -l..l``); its Lie algebra generators come from the
 angular momentum matrices, and the base representation ``V`` is ``rho_1`` up
 to a fixed orthogonal change of coordinates ``S``. The Clebsch–Gordan maps
-``l1 ⊗ l2 → l`` are exact (sympy's Wigner symbols), turned real once and
-cached.
+``l1 ⊗ l2 → l`` come from Racah's formula in exact rational arithmetic
+(``clebsch_gordan``), turned real once and cached.
 
 A tensor product ``l_1 ⊗ … ⊗ l_k`` is split in two halves, each coupled
 factor by factor into isotypic blocks ``Q_l`` of shape ``(size, copies, 2l+1)``
@@ -26,12 +26,39 @@ V and V* reach the model of spin 1/2 through two fixed unitaries.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
 MAX_BLOCK_ENTRIES = 2**27
 """The largest half (size × size entries) coupled in memory: 1 GiB in float64."""
+
+
+def clebsch_gordan(n1: int, n2: int, n: int, a1: int, a2: int, a: int) -> float:
+    """⟨j1 m1; j2 m2 | j m⟩ (Condon–Shortley phases) for spins and projections
+    given doubled (``n1 = 2 j1``, ``a1 = 2 m1``, …), so that half-integers are
+    integers: Racah's formula, summed exactly in rationals, one rounding at the
+    end.
+
+    >>> clebsch_gordan(2, 2, 0, 2, -2, 0), clebsch_gordan(1, 1, 2, 1, 1, 2)
+    (0.5773502691896257, 1.0)
+    """
+    if (a != a1 + a2 or not abs(n1 - n2) <= n <= n1 + n2 or (n1 + n2 + n) % 2
+            or any(abs(m) > j or (j + m) % 2 for j, m in ((n1, a1), (n2, a2), (n, a)))):
+        return 0.0
+    f = math.factorial
+    top, mid1, mid2 = (n1 + n2 - n) // 2, (n1 - n2 + n) // 2, (n2 - n1 + n) // 2
+    square = Fraction((n + 1) * f(top) * f(mid1) * f(mid2), f((n1 + n2 + n) // 2 + 1))
+    square *= f((n1 + a1) // 2) * f((n1 - a1) // 2) * f((n2 + a2) // 2) * f((n2 - a2) // 2) * f((n + a) // 2) * f((n - a) // 2)
+    terms = (top, (n1 - a1) // 2, (n2 + a2) // 2)
+    shifts = ((n - n2 + a1) // 2, (n - n1 - a2) // 2)
+    total = Fraction(0)
+    for k in range(max(0, -shifts[0], -shifts[1]), min(terms) + 1):
+        total += Fraction((-1) ** k, f(k) * f(terms[0] - k) * f(terms[1] - k) * f(terms[2] - k)
+                          * f(shifts[0] + k) * f(shifts[1] + k))
+    return math.copysign(math.sqrt(total * total * square), total) if total else 0.0
 
 
 @lru_cache(maxsize=None)
@@ -72,16 +99,14 @@ def generators(l: int) -> np.ndarray:
 @lru_cache(maxsize=None)
 def coupling(l1: int, l2: int, l: int) -> np.ndarray:
     """The real Clebsch–Gordan isometry ``l → l1 ⊗ l2``, shape (2l1+1, 2l2+1, 2l+1):
-    exact coefficients from sympy, turned to the real basis."""
-    from sympy.physics.wigner import clebsch_gordan
-
+    exact coefficients, turned to the real basis."""
     d1, d2, d = 2 * l1 + 1, 2 * l2 + 1, 2 * l + 1
     c = np.zeros((d1, d2, d))
     for m1 in range(-l1, l1 + 1):
         for m2 in range(-l2, l2 + 1):
             m = m1 + m2
             if abs(m) <= l:
-                c[l1 + m1, l2 + m2, l + m] = float(clebsch_gordan(l1, l2, l, m1, m2, m))
+                c[l1 + m1, l2 + m2, l + m] = clebsch_gordan(2 * l1, 2 * l2, 2 * l, 2 * m1, 2 * m2, 2 * m)
     u1, u2, u = _real_basis(l1), _real_basis(l2), _real_basis(l)
     real = np.einsum("ai,bj,ijk,ck->abc", u1, u2, c, u.conj())
     part = real.real if np.abs(real.real).max() >= np.abs(real.imag).max() else real.imag
@@ -168,14 +193,19 @@ def invariants(ls: tuple, in_v: tuple | None = None, family: _Family = ROTATIONS
         return np.ones((1, 1)) if ls[0] == 0 else np.zeros((size, 0))
     half = len(ls) // 2
     a, b = blocks(ls[:half], in_v[:half], family), blocks(ls[half:], in_v[half:], family)
-    columns = []
-    for l in sorted(set(a) & set(b)):
-        pairing = family.couple(l, l, 0)[:, :, 0]
-        paired = np.einsum("yjb,ab->yja", b[l], pairing)
-        columns.append(np.einsum("xia,yja->xyij", a[l], paired).reshape(size, -1))
-    if not columns:
-        return np.zeros((size, 0))
-    return np.concatenate(columns, axis=1)
+    common = sorted(set(a) & set(b))
+    rank = sum(a[l].shape[1] * b[l].shape[1] for l in common)
+    dtype = np.result_type(*(a[l].dtype for l in common), *(b[l].dtype for l in common), float) if common else float
+    out = np.empty((size, rank), dtype=dtype)
+    start = 0
+    for l in common:
+        (xs, i, dim), (ys, j, _) = a[l].shape, b[l].shape
+        paired = b[l] @ family.couple(l, l, 0)[:, :, 0].T  # (y, j, a)
+        # one matrix product over the model's axis, written straight into the columns (x, y) × (i, j)
+        product = a[l].reshape(xs * i, dim) @ paired.reshape(ys * j, dim).T
+        out[:, start:start + i * j].reshape(xs, ys, i, j)[...] = product.reshape(xs, i, ys, j).transpose(0, 2, 1, 3)
+        start += i * j
+    return out
 
 
 # SU(2): spins in the complex basis |j, m>, labels n = 2j ------------------------------
@@ -194,19 +224,13 @@ def spin_generators(n: int) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def spin_coupling(n1: int, n2: int, n: int) -> np.ndarray:
-    """The Clebsch–Gordan isometry spin n/2 → n1/2 ⊗ n2/2 (exact, sympy), shape (n1+1, n2+1, n+1)."""
-    from sympy import Rational
-    from sympy.physics.wigner import clebsch_gordan
-
-    half = Rational(1, 2)
+    """The Clebsch–Gordan isometry spin n/2 → n1/2 ⊗ n2/2 (exact), shape (n1+1, n2+1, n+1)."""
     c = np.zeros((n1 + 1, n2 + 1, n + 1))
     for a in range(n1 + 1):
         for b in range(n2 + 1):
-            m2 = (a - n1 / 2) + (b - n2 / 2)
-            k = int(round(m2 + n / 2))
-            if 0 <= k <= n:
-                c[a, b, k] = float(clebsch_gordan(n1 * half, n2 * half, n * half,
-                                                  a - n1 * half, b - n2 * half, k - n * half))
+            k = a + b - (n1 + n2 - n) // 2  # 2m = (2a - n1) + (2b - n2), k = m + n/2
+            if 0 <= k <= n and (n1 + n2 - n) % 2 == 0:
+                c[a, b, k] = clebsch_gordan(n1, n2, n, 2 * a - n1, 2 * b - n2, 2 * k - n)
     return c
 
 

@@ -65,7 +65,7 @@ from ..symbolic.characters import Connected, theory
 from ..symbolic.decompose import irrep_label, is_irrep, stable_rank
 from ..symbolic.groups import DirectProduct, Embedded, NamedGroup
 from . import brauer, cache, check, filter, irreps, isotypic
-from .basis import Basis, Projector, SolveInfo
+from .basis import Basis, Projector, SolveInfo, csr_from_dense
 from .errors import SolveError, TooLargeError
 from .groups import generators, orbit_permutations, permutations, precision, signed_permutation
 from .rho import atom_drho, atom_rho
@@ -94,10 +94,6 @@ WEIGHTS_LIMIT = 3000
 ISOTYPIC = True
 """Whether SO(3) and O(3) go to the isotypic rung (switched off only to compare rungs)."""
 
-ISOTYPIC_FROM = 4096
-"""Below this size, tensor powers of V go to the weights rung, faster there than
-importing sympy for the Clebsch–Gordan coefficients (about 0.3 s once)."""
-
 BRAUER_FROM = 4096
 """Products of V and V* of O(p,q) from this size on go to the invariant-theory rung."""
 
@@ -107,6 +103,10 @@ BRAUER_LIMIT = 4000
 BRAUER_WORK = 1.5e8
 """...and at most this many entries in all (size × pairings, about 15 s); larger
 ones are refused, as no rung below would be quicker."""
+
+STORE_FROM = 0.05
+"""Solves quicker than this many seconds are not written to the disk cache:
+reading and checking an entry back takes a few milliseconds."""
 
 MEMORY_FRACTION = 0.8
 """The share of the machine's available memory one solve may plan to use."""
@@ -231,7 +231,7 @@ def _ladder() -> str:
     return ",".join(f"{name}={globals()[name]}" for name in _LADDER)
 
 
-_LADDER = ("MAX_DENSE", "ROUNDOFF", "ZERO_LEVEL", "NONZERO_LEVEL", "WEIGHTS_LIMIT", "ISOTYPIC", "ISOTYPIC_FROM",
+_LADDER = ("MAX_DENSE", "ROUNDOFF", "ZERO_LEVEL", "NONZERO_LEVEL", "WEIGHTS_LIMIT", "ISOTYPIC",
            "BRAUER_FROM", "BRAUER_LIMIT", "BRAUER_WORK")
 
 
@@ -270,7 +270,7 @@ def _solve_part(group, atoms: tuple):
             q, strategy, gap = _solve_fresh(group, atoms, size)
         checked = check.verify(group, atoms, q, strategy, expected)
         result = (q, SolveInfo(strategy, time.perf_counter() - start, gap, q.shape[1], size, checked))
-        if disk_key is not None:
+        if disk_key is not None and result[1].seconds >= STORE_FROM:
             cache.store(disk_key, q, strategy, gap)
     cache.put(key, result)
     return result
@@ -299,7 +299,7 @@ def _solve_fresh(group, atoms: tuple, size: int):
     base = all(a.dim is None for a in atoms)
     if isinstance(group, Embedded) and all(a.dim is None or is_irrep(a) for a in atoms):
         return _embedded_basis(group, atoms)
-    ls = _rotation_degrees(group, atoms) if size >= ISOTYPIC_FROM or not base else None
+    ls = _rotation_degrees(group, atoms)
     if ls is not None:
         return _isotypic_basis(group, atoms, ls), "isotypic", np.inf
     duals = _brauer_duals(group, atoms, size)
@@ -380,7 +380,7 @@ def _isotypic_basis(group, atoms: tuple, found: tuple) -> scipy.sparse.csr_matri
     _guard(group, atoms, size, 8.0 * size * (2 + 2 * _predicted(atoms, default=64)), "isotypic")
     if parity < 0:
         return scipy.sparse.csr_matrix((size, 0))
-    return scipy.sparse.csr_matrix(isotypic.invariants(degrees, frames, family))
+    return csr_from_dense(isotypic.invariants(degrees, frames, family))
 
 
 def _special(group) -> bool:

@@ -103,7 +103,7 @@ def test_mixed_group_sums_and_products():
     np.testing.assert_allclose(explicit(rep, elements) @ v, v, atol=1e-10)
     hom = (rep >> rep).equivariant_basis()
     assert hom.shape == (1089, 31)
-    assert hom.info.strategy == "invariant-theory+orbit+weights"  # V⊗V of O(3): the pairing, no solve
+    assert hom.info.strategy == "invariant-theory+isotypic+orbit"  # V⊗V of O(3): the pairing, no solve
 
 
 def test_bases_are_in_the_users_coordinates():

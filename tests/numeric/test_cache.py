@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
-def disk(tmp_path):
+def disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(repalg.numeric.solve, "STORE_FROM", 0.0)  # small solves are kept too, to test with
     repalg.set_cache_dir(tmp_path)
     repalg.clear_cache()
     yield tmp_path
@@ -76,6 +77,7 @@ def test_a_writer_killed_mid_write_leaves_no_entry(disk):
         import os, sys, time, numpy as np, repalg
         from repalg.numeric import cache
         repalg.set_cache_dir(sys.argv[1])
+        repalg.numeric.solve.STORE_FROM = 0.0
         real_savez = np.savez
         def stalled(f, **arrays):
             f.write(b"PK\\x03\\x04 half an entry")
@@ -158,7 +160,8 @@ def _solve_warns(text, expect_warning):
 
 def test_a_missing_folder_is_created_parents_too(tmp_path):
     folder = tmp_path / "not" / "yet" / "there"
-    script = "import repalg; print(repalg.parse('T(3)(SO(3))').equivariant_basis().shape[1])"
+    script = ("import repalg; repalg.numeric.solve.STORE_FROM = 0.0; "
+              "print(repalg.parse('T(3)(SO(3))').equivariant_basis().shape[1])")
     env = {**os.environ, "REPALG_CACHE_DIR": str(folder)}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
@@ -170,7 +173,8 @@ def test_a_missing_folder_is_created_parents_too(tmp_path):
         repalg.set_cache_dir(None)
 
 
-def test_a_folder_removed_after_it_was_set_is_made_again(tmp_path):
+def test_a_folder_removed_after_it_was_set_is_made_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(repalg.numeric.solve, "STORE_FROM", 0.0)
     folder = tmp_path / "cache"
     try:
         repalg.set_cache_dir(folder)
@@ -186,6 +190,7 @@ def test_a_folder_removed_after_it_was_set_is_made_again(tmp_path):
 @pytest.mark.parametrize("trouble", ["file in its place", "disk full", "no permission"])
 def test_an_unwritable_cache_keeps_the_answer_and_warns_once(tmp_path, monkeypatch, trouble):
     import errno
+    monkeypatch.setattr(repalg.numeric.solve, "STORE_FROM", 0.0)
     folder = tmp_path / "cache"
     if trouble == "file in its place":
         folder.write_text("not a folder")
@@ -214,6 +219,18 @@ def test_an_unwritable_cache_keeps_the_answer_and_warns_once(tmp_path, monkeypat
         assert str(folder) in str(found[0].message)
         np.testing.assert_allclose(Q.dense(), expected, atol=1e-12)
         assert not list(tmp_path.rglob("*.tmp"))
+    finally:
+        repalg.set_cache_dir(None)
+        repalg.clear_cache()
+
+
+def test_quick_solves_stay_off_the_disk(tmp_path):
+    # reading an entry back and checking it costs milliseconds: a solve quicker than STORE_FROM is not kept
+    repalg.set_cache_dir(tmp_path)
+    try:
+        repalg.clear_cache()
+        assert parse("T(2)(O(3))").equivariant_basis().shape == (9, 1)
+        assert not list(tmp_path.glob("*.npz"))
     finally:
         repalg.set_cache_dir(None)
         repalg.clear_cache()

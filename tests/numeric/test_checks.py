@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
-def disk(tmp_path):
+def disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(repalg.numeric.solve, "STORE_FROM", 0.0)  # small solves are kept too, to test with
     repalg.set_cache_dir(tmp_path)
     repalg.clear_cache()
     cache._warned.clear()
@@ -125,6 +126,7 @@ def test_a_stale_entry_from_another_solver_is_never_read(disk, monkeypatch):
     monkeypatch.setattr(cache, "solver_digest", lambda: "an older solver")
     cache._write(key, rotated, "weights", 1e9)
     monkeypatch.undo()
+    monkeypatch.setattr(solve, "STORE_FROM", 0.0)
     assert cache._read(key) is None
     repalg.clear_cache()
     Q = parse("T(4)(O(3))").equivariant_basis()
@@ -162,7 +164,7 @@ def test_the_solver_digest_follows_the_source(tmp_path):
 
 def test_a_cache_hit_is_a_strategy_of_its_own_across_processes(disk):
     script = ("import repalg, sys, numpy as np; repalg.set_cache_dir(sys.argv[1]); "
-              "Q = repalg.parse('T(5)(SO(3))').equivariant_basis(); "
+              "repalg.numeric.solve.STORE_FROM = 0.0; Q = repalg.parse('T(5)(SO(3))').equivariant_basis(); "
               "print(Q.info.strategy, Q.shape[1], '+'.join(Q.info.checked_by), np.abs(Q.dense()).sum())")
     runs = [subprocess.run([sys.executable, "-c", script, str(disk)], capture_output=True, text=True, cwd=ROOT)
             for _ in range(2)]
