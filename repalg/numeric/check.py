@@ -184,20 +184,19 @@ def _constraints(group, atoms: tuple):
                 constraints.append((kind, lifted, f"{name} of the factor {factor}"))
         return sizes, constraints
     sizes = [a.size() for a in atoms]
-    moves = _signed_permutations(group) if base else None
+    probe = classical_probe(group)  # a classical group: one random element, made directly, not from d² generators
+    moves = _signed_permutations(group) if base and probe is None else None
     if moves is not None:  # V and V* alike: a signed permutation is orthogonal
         return sizes, [("group", [move] * len(atoms), f"the signed permutation {_short(move[0])}")
                        for move in moves]
-    try:
-        lie, disc = generators(group)
-        a = _random_element(group) if len(lie) else None
-    except TooLargeError:  # a classical group too large to list: one random element, made directly
-        probe = classical_probe(group)
-        if probe is None:
-            return None
+    if probe is not None:
         (a,), disc = probe
-    except ValueError:
-        return None
+    else:
+        try:
+            lie, disc = generators(group)
+        except (TooLargeError, ValueError):
+            return None
+        a = _random_element(group) if len(lie) else None
     constraints = []
     if a is not None:
         own = {atom: atom_drho(atom, a, xp=np) for atom in set(atoms)}
@@ -271,7 +270,8 @@ def _recount(group, atoms: tuple, size: int, strategy: str | None):
                 return None
             total *= found[0]
         return total, "factor counts"
-    moves = _signed_permutations(group) if base else None
+    probe = classical_probe(group)  # a classical group: one random element, made directly, not from d² generators
+    moves = _signed_permutations(group) if base and probe is None else None
     if moves is not None:
         return orbit_count(group.d, len(atoms), moves), "orbit count"
     if size <= DENSE_CHECK and strategy != "dense":
