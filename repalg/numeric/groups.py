@@ -270,7 +270,7 @@ def classical_probe(group) -> Generators | None:
     >>> bool(np.allclose(X.T @ J + J @ X, 0))
     True
     """
-    if not isinstance(group, NamedGroup):
+    if not (isinstance(group, NamedGroup) and group.name in ("SO", "O", "SO+", "Sp", "SU", "U", "SL", "GL")):
         return None
     name, args, d = group.name, group.args, group.d
     rng = np.random.default_rng(1)

@@ -141,3 +141,17 @@ def test_clebsch_gordan_matches_sympy_exactly():
                 checked += 1
     assert checked > 300
     assert clebsch_gordan(2, 2, 3, 0, 0, 0) == 0.0  # j1 + j2 + j not an integer
+
+
+@pytest.mark.parametrize("text", ["T(4)(O(3))", "T(5)(SO(3))", "(T(4)>>T(2))(O(3))", "(V*Irrep(SO(3),2)*V)(SO(3))",
+                                  "T(6)(SU(2))", "(V*V.T**3)(SU(2))"])
+def test_isotypic_bases_are_equivariant_in_float64(text):
+    from repalg.numeric.operators import float64
+    rep = parse(text)
+    Q = rep.equivariant_basis()
+    assert "isotypic" in Q.info.strategy and Q.shape[1] == rep.predicted_rank()
+    q = Q.dense()
+    for g in np.asarray(rep.groups()[0].samples(4, key=11)):
+        with float64():
+            r = np.asarray(rep.rho_dense(g))
+        assert np.abs(r @ q - q).max() <= 1e-12 * max(1.0, np.abs(r).max())
