@@ -259,8 +259,7 @@ def _solve_part(group, atoms: tuple):
         start = time.perf_counter()
         size = int(np.prod([a.size() for a in atoms]))
         expected = _expected(group, atoms)
-        stable = stable_rank(group, atoms)
-        known = _stable_basis(group, atoms, stable, size) if stable is not None else None
+        known = _stable_basis(group, atoms, size)
         if expected is not None and expected[0] == 0:  # exact counts: nothing to solve for
             q = scipy.sparse.csr_matrix((size, 0), dtype=complex if group.is_complex else float)
             strategy, gap = expected[1].replace(" ", "-"), np.inf
@@ -442,17 +441,16 @@ def _predicted(atoms: tuple, default=None):
     return default if rank is None else rank
 
 
-def _stable_basis(group, atoms: tuple, rank: int, size: int) -> scipy.sparse.csr_matrix | None:
-    """The invariants in the stable range that need no solve, or None: none at
-    all, or the one pairing of two atoms, ``vec(F)/√d`` with ``F`` the
-    identity for ``V ⊗ V*`` (any group) and the invariant form for ``V ⊗ V``
-    or ``V* ⊗ V*`` (``_form``: the identity, the Minkowski metric or the
-    symplectic form, each its own inverse up to sign)."""
-    dtype = complex if group.is_complex else float  # as the solvers answer for SU(n) and U(n)
-    if rank == 0:
-        return scipy.sparse.csr_matrix((size, 0), dtype=dtype)
-    if rank != 1 or len(atoms) != 2:
+def _stable_basis(group, atoms: tuple, size: int) -> scipy.sparse.csr_matrix | None:
+    """The one invariant of two atoms in the stable range, which needs no
+    solve, or None: ``vec(F)/√d`` with ``F`` the identity for ``V ⊗ V*`` (any
+    group) and the invariant form for ``V ⊗ V`` or ``V* ⊗ V*`` (``_form``: the
+    identity, the Minkowski metric or the symplectic form, each its own
+    inverse up to sign). (No invariants at all need no solve either: see
+    ``_solve_part``.)"""
+    if len(atoms) != 2 or stable_rank(group, atoms) != 1:
         return None
+    dtype = complex if group.is_complex else float  # as the solvers answer for SU(n) and U(n)
     d = group.d
     form = scipy.sparse.identity(d, format="coo") if atoms[0].dual != atoms[1].dual else _form(group)
     if form is None:
