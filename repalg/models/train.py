@@ -42,6 +42,7 @@ representations spelled out, so :func:`load` needs no dataset),
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -399,7 +400,7 @@ def save_checkpoint(path, state: TrainingState, stats=None) -> None:
     True
     """
     arrays, meta = {}, {"format": 1, "step": int(state.step), "epoch": int(state.epoch),
-                        "best_metric": state.best_metric, "paths": {}}
+                        "best_metric": state.best_metric, "paths": {}, "code": code_digest()}
     for name in ("params", "opt_state", "best_params"):
         tree = getattr(state, name)
         if tree is None:
@@ -414,6 +415,32 @@ def save_checkpoint(path, state: TrainingState, stats=None) -> None:
         arrays[f"stats/{i}"] = np.asarray(value)
     arrays["meta"] = np.array(json.dumps(meta))
     _atomic_write(Path(path), lambda file: np.savez(file, **arrays))
+
+
+def code_digest() -> str:
+    """A digest of the code that gives a checkpoint's numbers their meaning:
+    the solver (a layer's parameters are coefficients in the bases it solves)
+    and the layers. A checkpoint written under another digest is refused, not
+    read into a model that would give other answers from the same numbers.
+
+    >>> len(code_digest())
+    16
+    """
+    from ..numeric.cache import solver_digest
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(solver_digest().encode())
+    for path in sorted([*root.glob("models/*.py"), root / "reps" / "bilinear.py"]):
+        if path.name not in ("train.py", "config.py", "ready.py", "__init__.py"):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _same_code(meta: dict | None, path) -> None:
+    if meta is not None and meta.get("code") != code_digest():
+        raise ValueError(f"{path} was written by another version of repalg: its parameters are coefficients in "
+                         "the bases that version solved, which this one may choose differently, so they cannot "
+                         "be read back; train again into another output directory")
 
 
 def _read(path) -> tuple[dict, dict]:
@@ -450,18 +477,23 @@ def _restore(arrays: dict, meta: dict, name: str, template, path) -> Any:
 def checkpoint_progress(path) -> dict | None:
     """``{"epoch": ..., "step": ...}`` of the checkpoint at ``path`` (its
     header only), or ``None`` when there is none."""
+    meta = _header(path)
+    return None if meta is None else {"epoch": meta["epoch"], "step": meta["step"]}
+
+
+def _header(path) -> dict | None:
     try:
         with np.load(path, allow_pickle=False) as file:
-            meta = json.loads(str(file["meta"]))
+            return json.loads(str(file["meta"]))
     except (OSError, ValueError, KeyError):
         return None
-    return {"epoch": meta["epoch"], "step": meta["step"]}
 
 
 def load_checkpoint(path, template: TrainingState) -> tuple[TrainingState, tuple]:
     """The state saved at ``path`` (shaped as ``template``, a fresh state of
     the same model and optimizer) and the saved standardization statistics."""
     arrays, meta = _read(path)
+    _same_code(meta, path)
     params = _restore(arrays, meta, "params", template.params, path)
     opt_state = _restore(arrays, meta, "opt_state", template.opt_state, path)
     best = _restore(arrays, meta, "best_params", template.params, path) if "best_params" in meta["paths"] else None
@@ -723,6 +755,10 @@ def check_run_dir(run_dir, settings: Settings) -> dict | None:
                 raise ConfigError(f"{section}.{key}", f"{run_dir} holds a run of another config ({there!r} there, "
                                                       f"{here!r} here); resume it with its own config "
                                                       f"({run_dir / CONFIG}) or choose another output directory")
+    try:
+        _same_code(_header(run_dir / CHECKPOINT), run_dir / CHECKPOINT)
+    except ValueError as error:
+        raise ConfigError(None, str(error)) from None
     return checkpoint_progress(run_dir / CHECKPOINT)
 
 
@@ -954,6 +990,7 @@ def load(run_dir, which: str = "best") -> TrainedModel:
     group = as_group(m.group)
     rep_in, rep_out = as_rep(m.rep_in, group), as_rep(m.rep_out, group)
     arrays, meta = _read(run_dir / CHECKPOINT)
+    _same_code(meta, run_dir / CHECKPOINT)
     stats = tuple(arrays[f"stats/{i}"] for i in range(meta["stats"])) or None
     model = build_model(m, rep_in, rep_out, group, stats)
     template = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, rep_in.size()), jnp.float32))
@@ -963,6 +1000,7 @@ def load(run_dir, which: str = "best") -> TrainedModel:
 
 
 __all__ = ["Data", "Run", "RunResult", "TrainedModel", "TrainingState", "build_data", "build_model", "check_run_dir",
+           "code_digest",
            "checkpoint_progress", "data_mesh", "epoch_batches", "equivariance_error_on", "init_state", "load",
            "load_checkpoint", "make_optimizer", "make_update", "metrics", "padded_batch", "padded_rows", "plot_curves",
            "predictor", "prepare", "replicate", "replicate_state", "save_checkpoint", "shard_batch", "to_host", "train"]

@@ -192,6 +192,16 @@ def test_load_gives_the_trained_models_predictions(finished):
     assert str(model.group) == "O(2)" and model.rep_in.size() == 4
 
 
+def test_a_run_written_by_another_version_is_refused_not_misread(finished, monkeypatch):
+    # a layer's parameters are coefficients in the bases the solver chose: another solver may choose others
+    import sys
+    monkeypatch.setattr(sys.modules["repalg.models.train"], "code_digest", lambda: "another version")
+    with pytest.raises(ConfigError, match="another version of repalg"):
+        train(tiny(), finished.run_dir, progress=False)
+    with pytest.raises(ValueError, match="another version of repalg"):
+        load(finished.run_dir)
+
+
 def test_load_explains_a_directory_that_is_no_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a training run"):
         load(tmp_path)
