@@ -185,7 +185,7 @@ def _constraints(group, atoms: tuple):
         return sizes, constraints
     sizes = [a.size() for a in atoms]
     probe = classical_probe(group)  # a classical group: one random element, made directly, not from d² generators
-    moves = _signed_permutations(group) if base and probe is None else None
+    moves = _signed_permutations(group) if base else None
     if moves is not None:  # V and V* alike: a signed permutation is orthogonal
         return sizes, [("group", [move] * len(atoms), f"the signed permutation {_short(move[0])}")
                        for move in moves]
@@ -270,8 +270,7 @@ def _recount(group, atoms: tuple, size: int, strategy: str | None):
                 return None
             total *= found[0]
         return total, "factor counts"
-    probe = classical_probe(group)  # a classical group: one random element, made directly, not from d² generators
-    moves = _signed_permutations(group) if base and probe is None else None
+    moves = _signed_permutations(group) if base else None
     if moves is not None:
         return orbit_count(group.d, len(atoms), moves), "orbit count"
     if size <= DENSE_CHECK and strategy != "dense":
@@ -290,6 +289,9 @@ def _signed_permutations(group) -> list | None:
     perms = orbit_permutations(group)
     if perms is not None:
         return [(np.asarray(p), np.ones(len(p))) for p in perms]
+    probe = classical_probe(group)
+    if probe is not None and np.any(probe[0]):  # a Lie group: known without forming its d² generators
+        return None
     try:
         lie, disc = generators(group)
     except (TooLargeError, ValueError):

@@ -259,11 +259,10 @@ def _solve_part(group, atoms: tuple):
         start = time.perf_counter()
         size = int(np.prod([a.size() for a in atoms]))
         expected = _expected(group, atoms)
-        known = _stable_basis(group, atoms, size)
         if expected is not None and expected[0] == 0:  # exact counts: nothing to solve for
             q = scipy.sparse.csr_matrix((size, 0), dtype=complex if group.is_complex else float)
             strategy, gap = expected[1].replace(" ", "-"), np.inf
-        elif known is not None:
+        elif (known := _stable_basis(group, atoms, size)) is not None:
             q, strategy, gap = known, "invariant-theory", np.inf
         else:
             q, strategy, gap = _solve_fresh(group, atoms, size)
