@@ -4,7 +4,8 @@
     repalg canon "10*T(1)+5*T(2)" --group "S(5)"      ... and the size
     repalg basis "T(1,0)>>T(2,1)" --group "O(1,3)"   the equivariant basis
     repalg decompose "V**4" --group "SO(3)"           the irreducible components
-    repalg train examples/configs/inertia-emlp.toml   train a model from a TOML config
+    repalg train examples/configs/paper/inertia-emlp-o3.toml   train a model from a TOML config
+    repalg sweep examples/configs/paper/sweep.toml    the paper's experiments, over seeds and sizes
 """
 
 from __future__ import annotations
@@ -147,6 +148,52 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from .models.sweep import RESULTS_JSON, RESULTS_MD, is_plan, load_plan, plan_from_configs, sweep
+
+    if len(args.files) == 1 and is_plan(args.files[0]):
+        if args.seeds or args.N:
+            raise ValueError(f"{args.files[0]} is a sweep plan: it sets its own seeds and sizes (edit it, or "
+                             "give config files instead)")
+        plan = load_plan(args.files[0], args.set, out=args.out)
+    else:
+        plan = plan_from_configs(args.files, seeds=args.seeds or [2021], N=args.N, out=args.out or "runs/sweep",
+                                 overrides=args.set)
+    where = f"Ray at {args.ray}" if args.ray else (f"{args.workers} processes" if args.workers else "local processes")
+    print(f"sweep:   {len(plan.tasks)} runs in {plan.out}, on {where}", flush=True)
+    bar = tqdm(total=len(plan.tasks), unit="run", dynamic_ncols=True)
+
+    def report(task, record, error, skipped):
+        what = f"{task.name} " + (f"N={task.N} " if task.N is not None else "") + f"seed {task.seed}"
+        if error is not None:
+            bar.write(f"failed:  {what}: {error}")
+        elif not skipped:
+            metric = ("test accuracy", record["test_accuracy"]) if "test_accuracy" in record else (
+                "test MSE", record["test_mse"])
+            bar.write(f"done:    {what}: {metric[0]} {metric[1]:.4g}, {record['wall_seconds']:.0f} s")
+        bar.update(1)
+
+    try:
+        summary = sweep(plan, workers=args.workers, ray_address=args.ray, cpus_per_run=args.cpus_per_run,
+                        gpus_per_run=args.gpus_per_run, on_result=report)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\ninterrupted: finished runs are kept in {plan.out}; run the same command to go on",
+              file=sys.stderr)
+        return 130
+    bar.close()
+    out = Path(plan.out)
+    print(f"results: {out / RESULTS_MD}, {out / RESULTS_JSON}"
+          + "".join(f", {out / name}" for name in summary["plots"]))
+    if summary["failed"]:
+        print(f"repalg: error: {len(summary['failed'])} runs failed (listed in {out / RESULTS_MD}); run the "
+              "same command to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _save(path: str, rep, basis) -> None:
     meta = {"representation": np.array(repr(rep)), "strategy": np.array(basis.info.strategy),
             "gap": np.array(basis.info.gap)}
@@ -203,12 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
         "train", help="train a model from a TOML config",
         description="Train the model a TOML config names on its dataset: Adam on mini-batches with a progress "
                     "bar, the validation split's best weights kept, metrics.jsonl, curves.png and a checkpoint "
-                    "each epoch in the run directory (run the same command again to resume an interrupted "
+                    "at each validation (every 1%% of the run) in the run directory (run the same command again to resume an interrupted "
                     "run), then the test MSE (or accuracy) and the equivariance error. Without a config, runs "
                     "the packaged default: EMLP on Inertia with O(3), a few minutes on two CPU cores.",
-        epilog="Example: repalg train examples/configs/inertia-mlp.toml --set train.epochs=10 --out runs/try",
+        epilog="Example: repalg train examples/configs/paper/inertia-mlp.toml --set train.epochs=10 --out runs/try",
     )
-    train.add_argument("config", nargs="?", help="a TOML config (see examples/configs/); default: the packaged one")
+    train.add_argument("config", nargs="?", help="a TOML config (see examples/configs/paper/); default: the packaged one")
     train.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                        help="override a config value, typed as TOML (train.epochs=10, train.lr=1e-3, "
                             "model.group=SO(3)); repeatable")
@@ -223,6 +270,30 @@ def build_parser() -> argparse.ArgumentParser:
     hosts.add_argument("--num-processes", type=int, metavar="N", help="the number of processes")
     hosts.add_argument("--process-id", type=int, metavar="I", help="this process's index, 0 to N-1")
     train.set_defaults(run=_train)
+    sweep = commands.add_parser(
+        "sweep", help="train many runs (configs x sizes x seeds) and tabulate them",
+        description="Train every run of a sweep plan (a TOML file with [sweep] and [[runs]] tables; see "
+                    "examples/configs/paper/sweep.toml), or of config files over --seeds and --N, one process "
+                    "per CPU core or GPU (or one Ray task each), then write results.md, results.json and "
+                    "data-efficiency plots to the sweep's directory. Finished runs are kept: run the same "
+                    "command again to finish an interrupted sweep.",
+        epilog="Example: repalg sweep examples/configs/paper/inertia-mlp.toml examples/configs/paper/inertia-emlp-o3.toml "
+               "--seeds 1 2 3 --N 100 1000 --out runs/mine",
+    )
+    sweep.add_argument("files", nargs="+", metavar="PLAN_OR_CONFIG", help="a sweep plan, or config files")
+    sweep.add_argument("--seeds", type=int, nargs="+", metavar="SEED", help="seeds for config files (default 2021)")
+    sweep.add_argument("--N", type=int, nargs="+", metavar="N", help="training-set sizes for config files "
+                                                                     "(default: each config's own)")
+    sweep.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="override a value in every run (train.epochs=10); repeatable")
+    sweep.add_argument("--out", metavar="DIR", help="the sweep directory (default: the plan's, or runs/sweep)")
+    sweep.add_argument("--workers", type=int, metavar="K", help="runs at once (default: one per GPU, else per "
+                                                                "CPU core; 1 runs them in this process)")
+    sweep.add_argument("--ray", metavar="ADDRESS", help="run each run as a task on the Ray cluster at ADDRESS "
+                                                        "('auto', or the head's host:port); needs repalg[cluster]")
+    sweep.add_argument("--cpus-per-run", type=float, default=1, metavar="C", help="Ray: CPUs per run (1)")
+    sweep.add_argument("--gpus-per-run", type=float, default=0, metavar="G", help="Ray: GPUs per run (0)")
+    sweep.set_defaults(run=_sweep)
     return parser
 
 

@@ -15,6 +15,7 @@ A config has four sections::
     group = "O(3)"         # group, rep_in, rep_out default to the dataset's
     ch = 384
     num_layers = 3
+    augment = false        # true: train on randomly moved inputs (the MLP baseline's augmentation)
 
     [train]
     epochs = 300           # default: emlp's min(int(30*30000/N), 1000)
@@ -22,10 +23,12 @@ A config has four sections::
     lr = 3e-3
     schedule = "constant"  # or "cosine"
     seed = 2021            # initialisation, data order and model randomness
+    eval_every = 3         # epochs between validations and checkpoints; default: 1% of the run
 
     [output]
     dir = "runs/inertia"   # default: runs/<config file name>
     plot = true
+    label = "EMLP-O(3)"    # the run's name in sweep tables and plots
 
 Every check that needs no data happens in :func:`parse_config`: the TOML,
 the sections and keys (with the closest name suggested), the types, the
@@ -117,13 +120,17 @@ class ModelSettings:
     """``[model]``: ``name`` in ``MODELS``; ``group``, ``rep_in``, ``rep_out``
     as text (default: the dataset's); ``standardize`` wraps the model in
     :class:`~repalg.models.standardize.Standardize` with the dataset's
-    statistics, as emlp does; ``options``: the model's own (``ch``, ``num_layers``)."""
+    statistics, as emlp does; ``augment`` trains it on inputs moved by a
+    random group element each (emlp's ``GroupAugmentation``, the "MLP with
+    augmentation" baseline) and predicts without; ``options``: the model's
+    own (``ch``, ``num_layers``)."""
 
     name: str
     group: str | None = None
     rep_in: str | None = None
     rep_out: str | None = None
     standardize: bool = True
+    augment: bool = False
     options: dict = field(default_factory=dict)
 
 
@@ -131,23 +138,31 @@ class ModelSettings:
 class TrainSettings:
     """``[train]``: Adam with emlp's settings by default (learning rate 3e-3,
     batch 500); ``epochs`` defaults to emlp's ``min(int(30*30000/N), 1000)``
-    for generated datasets; ``equivariance_samples`` test inputs, each with a
-    sampled group element, for the trained model's equivariance error."""
+    for generated datasets; ``eval_every`` epochs between evaluations on the
+    validation split, each followed by a checkpoint (default: 1% of the run,
+    as emlp's trainer logs and keeps its best weights every 2%; the best
+    weights are those of the best evaluation); ``equivariance_samples``
+    test inputs, each with a sampled group element, for the trained model's
+    equivariance error."""
 
     epochs: int | None = None
     batch_size: int = 500
     lr: float = 3e-3
     schedule: str = "constant"
     seed: int = 2021
+    eval_every: int | None = None
     equivariance_samples: int = 5
 
 
 @dataclass(frozen=True)
 class OutputSettings:
-    """``[output]``: the run directory and whether to draw learning curves."""
+    """``[output]``: the run directory, whether to draw learning curves, and
+    the ``label`` that sweep tables and plots give the run (default: the
+    model and its group, such as ``EMLP-O(3)``)."""
 
     dir: str | None = None
     plot: bool = True
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,10 +328,10 @@ def _toml_value(value, key: str) -> str:
 
 _RESERVED = {
     "dataset": {"name": str, "N": int, "val": int, "test": int, "seed": int},
-    "model": {"name": str, "group": str, "rep_in": str, "rep_out": str, "standardize": bool},
-    "train": {"epochs": int, "batch_size": int, "lr": float, "schedule": str, "seed": int,
+    "model": {"name": str, "group": str, "rep_in": str, "rep_out": str, "standardize": bool, "augment": bool},
+    "train": {"epochs": int, "batch_size": int, "lr": float, "schedule": str, "seed": int, "eval_every": int,
               "equivariance_samples": int},
-    "output": {"dir": str, "plot": bool},
+    "output": {"dir": str, "plot": bool, "label": str},
 }
 """The keys each section knows, with their types; [dataset] and [model] also
 take their constructor's arguments as options."""
@@ -383,6 +398,7 @@ def _check_values(s: Settings) -> None:
     d, m, t = s.dataset, s.model, s.train
     for key, value, low in [("dataset.N", d.N, 1), ("dataset.val", d.val, 0), ("dataset.test", d.test, 1),
                             ("train.epochs", t.epochs, 1), ("train.batch_size", t.batch_size, 1),
+                            ("train.eval_every", t.eval_every, 1),
                             ("train.equivariance_samples", t.equivariance_samples, 0)]:
         if value is not None and value < low:
             raise ConfigError(key, f"must be at least {low}, got {value}")
@@ -532,6 +548,16 @@ def _suggest(word: str, candidates, template: str = "{}", repr_: bool = False) -
     return "; did you mean " + (repr(match[0]) if repr_ else template.format(match[0])) + "?"
 
 
+def default_eval_every(epochs: int) -> int:
+    """Epochs between validations (and checkpoints) by default: 1% of the
+    run, at least 1.
+
+    >>> default_eval_every(300), default_eval_every(1000), default_eval_every(50)
+    (3, 10, 1)
+    """
+    return max(1, epochs // 100)
+
+
 def default_epochs(N: int) -> int:
     """emlp's number of epochs for ``N`` training examples, ``min(int(30*30000/N), 1000)``.
 
@@ -542,5 +568,5 @@ def default_epochs(N: int) -> int:
 
 
 __all__ = ["ConfigError", "DatasetSettings", "ModelSettings", "OutputSettings", "Settings", "TrainSettings",
-           "apply_overrides", "dataset_kind", "default_epochs", "dumps_toml", "load_config", "parse_config",
+           "apply_overrides", "dataset_kind", "default_epochs", "default_eval_every", "dumps_toml", "load_config", "parse_config",
            "parse_override"]

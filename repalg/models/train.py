@@ -59,8 +59,9 @@ import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from .config import (ConfigError, DatasetSettings, Settings, _lookup, _parameters, dataset_kind,
-                     dataset_registry, default_epochs, load_config, model_registry)
+                     dataset_registry, default_epochs, default_eval_every, load_config, model_registry)
 from .reps import as_group, as_rep
+from .datasets.augment import group_augmentation
 from .standardize import Standardize
 
 CHECKPOINT, CONFIG, METRICS, RESULTS, CURVES = "checkpoint.npz", "config.toml", "metrics.jsonl", "results.json", \
@@ -632,7 +633,11 @@ def build_model(m, rep_in, rep_out, group, stats) -> hk.Transformed:
 
     def forward(x):
         net = cls(rep_in, rep_out, group, **options)
-        return Standardize(net, stats)(x) if m.standardize and stats is not None else net(x)
+        model = Standardize(net, stats) if m.standardize and stats is not None else net
+        if m.augment:  # as emlp's scripts: the standardized model, augmented; a Haiku key only while training
+            key = hk.maybe_next_rng_key()
+            return group_augmentation(model, rep_in, rep_out, group)(x, key, training=key is not None)
+        return model(x)
 
     return hk.transform(forward)
 
@@ -676,7 +681,7 @@ def prepare(settings: Settings) -> Run:
     if epochs is None:
         raise ConfigError("train.epochs", f"missing: {dataset.name} has its own train and test sets; "
                                           "say how many epochs, such as epochs = 500")
-    t = dataclasses.replace(t, epochs=epochs)
+    t = dataclasses.replace(t, epochs=epochs, eval_every=t.eval_every or default_eval_every(epochs))
     model_settings = dataclasses.replace(settings.model, **texts)
     resolved = dataclasses.replace(settings, dataset=dataset, model=model_settings, train=t)
     model = build_model(model_settings, data.rep_in, data.rep_out, data.group, data.stats)
@@ -732,6 +737,21 @@ def _append_line(path: Path, record: dict) -> None:
         file.write(json.dumps(record) + "\n")
 
 
+def same_settings(stored: dict, current: dict, run_dir) -> None:
+    """Raise a :class:`ConfigError` naming the first key of the sections
+    ``dataset``, ``model`` and ``train`` where the settings dicts ``stored``
+    (of the run in ``run_dir``) and ``current`` differ."""
+    for section in ("dataset", "model", "train"):
+        there_section, here_section = stored.get(section, {}), current.get(section, {})
+        for key in sorted(set(there_section) | set(here_section)):
+            there, here = there_section.get(key), here_section.get(key)
+            if there != here:
+                raise ConfigError(f"{section}.{key}", f"{run_dir} holds a run of another config ({there!r} there, "
+                                                      f"{here!r} here); resume it with its own config "
+                                                      f"({Path(run_dir) / CONFIG}) or choose another output "
+                                                      "directory")
+
+
 def check_run_dir(run_dir, settings: Settings) -> dict | None:
     """The progress (``{"epoch", "step"}``) of the checkpoint in ``run_dir``
     that ``settings`` would resume, ``None`` for a fresh run; a
@@ -747,14 +767,7 @@ def check_run_dir(run_dir, settings: Settings) -> dict | None:
     except (OSError, ConfigError) as error:
         raise ConfigError(None, f"{run_dir} has a checkpoint but no readable {CONFIG} ({error}); "
                                 "choose another output directory") from None
-    current = settings.to_dict()
-    for section in ("dataset", "model", "train"):
-        for key in sorted(set(stored[section]) | set(current[section])):
-            there, here = stored[section].get(key), current[section].get(key)
-            if there != here:
-                raise ConfigError(f"{section}.{key}", f"{run_dir} holds a run of another config ({there!r} there, "
-                                                      f"{here!r} here); resume it with its own config "
-                                                      f"({run_dir / CONFIG}) or choose another output directory")
+    same_settings(stored, settings.to_dict(), run_dir)
     try:
         _same_code(_header(run_dir / CHECKPOINT), run_dir / CHECKPOINT)
     except ValueError as error:
@@ -769,7 +782,8 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
     resuming from its checkpoint if it has one.
 
     ``progress`` shows a tqdm bar with the running loss (on process 0 only);
-    ``hook(state)`` is called after each epoch's checkpoint is written (a
+    ``hook(state)`` is called after each checkpoint is written (every
+    ``eval_every`` epochs, after the validation; a
     test raises from it to simulate an interruption); ``devices`` (default:
     all) are the devices the batch is split across. Every process of a
     multi-host run calls this with the same settings; process 0 writes the
@@ -842,9 +856,10 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
             record = {"epoch": epoch + 1, "step": state.step,
                       "train_loss": sum(float(to_host(l)) * k for l, k in losses) / n,
                       "lr": float(run.schedule(state.step))}
-            params = to_host(state.params)
+            evaluate = (epoch + 1) % s.train.eval_every == 0 or epoch + 1 == epochs
             best_params, best_metric = state.best_params, state.best_metric
-            if len(data.X_val):
+            if evaluate and len(data.X_val):
+                params = to_host(state.params)
                 found = metrics(predict(params, data.X_val), data.Y_val, classification)
                 record.update({f"val_{k}": v for k, v in found.items()})
                 value = found[metric]
@@ -857,12 +872,13 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
             history.append(record)
             if main:
                 _append_line(run_dir / METRICS, record)
-                save_checkpoint(checkpoint, state, data.stats)
+                if evaluate:
+                    save_checkpoint(checkpoint, state, data.stats)
             postfix = {"epoch": epoch + 1, "loss": f"{record['train_loss']:.4g}"}
             if f"val_{metric}" in record and record[f"val_{metric}"] is not None:
                 postfix[f"val_{metric}"] = f"{record[f'val_{metric}']:.4g}"
             bar.set_postfix(postfix)
-            if hook is not None:
+            if hook is not None and evaluate:
                 hook(state)
     finally:
         bar.close()
@@ -972,9 +988,9 @@ def load(run_dir, which: str = "best") -> TrainedModel:
     checkpoint: the best-validation weights (``which="best"``, falling back to
     the last when the run had no validation split) or the last (``"last"``).
 
-    See :func:`train`'s example; for a run of examples/configs/inertia-emlp.toml:
+    See :func:`train`'s example; for a run of examples/configs/paper/inertia-emlp-o3.toml:
 
-    >>> model = load("runs/inertia-emlp")  # doctest: +SKIP
+    >>> model = load("runs/inertia-emlp-o3")  # doctest: +SKIP
     >>> model(np.ones(20)).shape  # doctest: +SKIP
     (9,)
     """
@@ -1003,4 +1019,4 @@ __all__ = ["Data", "Run", "RunResult", "TrainedModel", "TrainingState", "build_d
            "code_digest",
            "checkpoint_progress", "data_mesh", "epoch_batches", "equivariance_error_on", "init_state", "load",
            "load_checkpoint", "make_optimizer", "make_update", "metrics", "padded_batch", "padded_rows", "plot_curves",
-           "predictor", "prepare", "replicate", "replicate_state", "save_checkpoint", "shard_batch", "to_host", "train"]
+           "predictor", "prepare", "replicate", "replicate_state", "same_settings", "save_checkpoint", "shard_batch", "to_host", "train"]

@@ -13,7 +13,7 @@ from repalg.models.train import prepare, train
 from .test_train import TINY, datasets  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples" / "configs").glob("*.toml"))
+EXAMPLES = sorted(p for p in (ROOT / "examples" / "configs").rglob("*.toml") if p.name != "sweep.toml")
 
 MINIMAL = """
 [dataset]
@@ -164,7 +164,8 @@ def test_the_packaged_default_config_parses():
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_the_example_configs_parse(path):
     s = load_config(path)
-    assert isinstance(s, Settings) and s.train.epochs and s.model.name in ("EMLP", "MLP")
+    assert isinstance(s, Settings) and s.model.name in ("EMLP", "MLP", "Scalar")
+    assert s.train.epochs or s.dataset.N  # emlp's rule gives the epochs of a dataset generated to a size
 
 
 @pytest.mark.slow
@@ -176,7 +177,12 @@ def test_every_example_config_builds_its_data_and_model(path):
     assert run.data.rep_in.size() == run.data.X_train.shape[1]
 
 
-def test_there_is_one_example_per_dataset_and_model():
-    names = {p.stem for p in EXAMPLES}
-    for dataset in ("inertia", "o5synthetic", "particle-interaction", "inverted-cube", "broken-rubiks-cube"):
+def test_there_is_one_paper_config_per_dataset_and_model():
+    names = {p.stem for p in EXAMPLES if p.parent.name == "paper"}
+    for dataset in ("inertia", "o5synthetic", "particle-interaction"):
+        assert {f"{dataset}-mlp", f"{dataset}-mlp-aug", f"{dataset}-scalar"} <= names
+    assert {"inertia-emlp-o3", "inertia-emlp-so3", "o5synthetic-emlp-o5", "o5synthetic-emlp-so5",
+            "particle-interaction-emlp-o13", "particle-interaction-emlp-so13",
+            "particle-interaction-emlp-so13plus"} <= names
+    for dataset in ("inverted-cube", "broken-rubiks-cube"):
         assert {f"{dataset}-emlp", f"{dataset}-mlp"} <= names

@@ -347,3 +347,13 @@ def test_two_processes_under_jax_distributed_equal_one(tmp_path):
         assert len(two.files) == len(one.files)
         for name in one.files:
             np.testing.assert_allclose(two[name], one[name], rtol=0, atol=1e-5)
+
+
+def test_validation_and_checkpoints_come_every_eval_every_epochs_and_at_the_end(module_datasets, tmp_path):
+    checkpoints = []
+    result = train(tiny("train.epochs=7", "train.eval_every=3"), tmp_path / "run", progress=False,
+                   hook=lambda state: checkpoints.append(state.epoch))
+    assert checkpoints == [3, 6, 7]
+    assert [r["epoch"] for r in result.history if "val_mse" in r] == [3, 6, 7]
+    assert len(result.history) == 7 and result.results["best_epoch"] in (3, 6, 7)
+    assert prepare(tiny("train.epochs=700")).settings.train.eval_every == 7  # 1% of the run by default

@@ -1,0 +1,186 @@
+"""Sweeps: a short sweep writes its table, JSON and plot; an interrupted
+sweep finishes the rest without redoing finished runs; a failing run is
+reported while the others finish; plans are checked before anything runs;
+the MLP-with-augmentation model; and (slow) the same sweep on a local Ray.
+
+The runs are tiny real ones (Inertia, a few dozen examples, two epochs),
+since the pool's processes see only the registered datasets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+
+from repalg.cli import main
+from repalg.models.config import ConfigError, ModelSettings
+from repalg.models.sweep import DONE, RESULTS_JSON, RESULTS_MD, load_plan, plan_from_configs, sweep
+from repalg.models.train import build_model
+
+TINY = """
+[dataset]
+name = "Inertia"
+N = 24
+val = 8
+test = 16
+seed = 0
+
+[model]
+name = "{model}"
+group = "{group}"
+ch = 8
+num_layers = 1
+
+[train]
+epochs = 2
+batch_size = 12
+seed = 0
+equivariance_samples = 2
+
+[output]
+plot = false
+"""
+
+
+def write_configs(folder: Path, models=(("MLP", "O(3)"), ("Scalar", "O(3)"))) -> list:
+    paths = []
+    for model, group in models:
+        path = folder / f"tiny-{model.lower()}-{group.lower().replace('(', '').replace(')', '')}.toml"
+        path.write_text(TINY.format(model=model, group=group))
+        paths.append(path)
+    return paths
+
+
+def test_a_short_sweep_writes_its_table_json_and_plot(tmp_path):
+    configs = write_configs(tmp_path)
+    plan = plan_from_configs(configs, seeds=[1, 2], N=[12, 24], out=tmp_path / "sweep")
+    assert len(plan.tasks) == 8
+    summary = sweep(plan, workers=2)  # a pool of two processes
+    assert summary["finished"] == 8 and not summary["failed"]
+    rows = {(r["label"], r["N"]): r for r in summary["rows"]}
+    assert set(rows) == {("MLP", 12), ("MLP", 24), ("Scalar-O(3)", 12), ("Scalar-O(3)", 24)}
+    for row in rows.values():
+        assert row["runs"] == 2 and row["seeds"] == [1, 2] and row["metric"] == "test MSE"
+        values = [r["test_mse"] for r in summary["runs"] if (r["label"], r["N"]) == (row["label"], row["N"])]
+        assert row["mean"] == pytest.approx(np.mean(values)) and row["std"] == pytest.approx(np.std(values, ddof=1))
+        assert row["wall_seconds"] > 0 and row["epochs"] == 2
+    assert rows[("Scalar-O(3)", 24)]["equivariance_error"] < 1e-4 < rows[("MLP", 24)]["equivariance_error"]
+    out = Path(plan.out)
+    table = (out / RESULTS_MD).read_text()
+    assert "| Scalar-O(3) | 24 |" in table and "± " in table
+    assert json.loads((out / RESULTS_JSON).read_text())["rows"] == json.loads(json.dumps(summary["rows"]))
+    assert summary["plots"] == ["data_efficiency_Inertia.png"]
+    assert (out / "data_efficiency_Inertia.png").read_bytes()[:4] == b"\x89PNG"
+    for task in plan.tasks:  # each run a complete training run, marked finished
+        assert (Path(task.run_dir) / DONE).exists() and (Path(task.run_dir) / "checkpoint.npz").exists()
+
+
+def test_an_interrupted_sweep_finishes_the_rest_without_redoing_finished_runs(tmp_path):
+    plan = plan_from_configs(write_configs(tmp_path), seeds=[1, 2], out=tmp_path / "sweep")
+    ran = []
+
+    def stop_after_first(task, record, error, skipped):
+        assert error is None
+        ran.append((task.run_dir, skipped))
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(plan, workers=1, on_result=stop_after_first)
+    first = ran[0][0]
+    marker = (Path(first) / DONE).read_bytes()
+    assert json.loads((Path(plan.out) / RESULTS_JSON).read_text())["finished"] == 1  # the table so far
+
+    seen = []
+    summary = sweep(plan, workers=1, on_result=lambda task, record, error, skipped: seen.append((task.run_dir, skipped)))
+    assert dict(seen) == {t.run_dir: t.run_dir == first for t in plan.tasks}  # only the first skipped
+    assert (Path(first) / DONE).read_bytes() == marker
+    assert summary["finished"] == 4 and len(summary["rows"]) == 2
+    assert all(row["runs"] == 2 for row in summary["rows"])
+
+
+def test_a_failing_run_is_reported_and_the_others_finish(tmp_path, capsys):
+    # Inertia's 5*Scalar+5*V bound to SO(2) has size 15, not the data's 20: the run fails when it builds its data
+    configs = write_configs(tmp_path, models=(("MLP", "O(3)"), ("Scalar", "SO(2)")))
+    args = ["sweep", *map(str, configs), "--seeds", "3", "--out", str(tmp_path / "sweep"), "--workers", "1"]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert "1 runs failed" in captured.err and "model.rep_in" in captured.out
+    summary = json.loads((tmp_path / "sweep" / RESULTS_JSON).read_text())
+    assert [r["label"] for r in summary["rows"]] == ["MLP"]
+    assert "model.rep_in" in summary["failed"][0]["error"]
+    assert "Failed runs" in (tmp_path / "sweep" / RESULTS_MD).read_text()
+
+
+def test_a_sweep_directory_holding_other_settings_is_refused_by_name(tmp_path):
+    configs = write_configs(tmp_path, models=(("MLP", "O(3)"),))
+    sweep(plan_from_configs(configs, seeds=[1], out=tmp_path / "sweep"), workers=1)
+    changed = plan_from_configs(configs, seeds=[1], out=tmp_path / "sweep", overrides=["train.lr=0.01"])
+    with pytest.raises(ConfigError) as error:
+        sweep(changed, workers=1)
+    assert error.value.key == "train.lr"
+
+
+@pytest.mark.parametrize("body, key", [
+    ('[sweep]\nseed = [1]\n[[runs]]\nconfigs = ["tiny-mlp-o3.toml"]\n', "sweep.seed"),
+    ('[sweep]\n[[runs]]\nconfigs = ["nothing-*.toml"]\n', "runs[0].configs"),
+    ('[sweep]\n[[runs]]\nconfigs = ["tiny-mlp-o3.toml"]\nN = ["many"]\n', "runs[0].N"),
+    ('[sweep]\n[[runs]]\nconfigs = ["tiny-mlp-o3.toml"]\nsize = [1]\n', "runs[0].size"),
+    ('[sweep]\nout = "x"\n', "runs"),
+    ('[sweep]\n[[runs]]\nconfigs = ["tiny-mlp-o3.toml"]\nset = ["train.epoch=3"]\n', "train.epoch"),
+])
+def test_plans_are_checked_before_anything_runs(tmp_path, body, key):
+    write_configs(tmp_path, models=(("MLP", "O(3)"),))
+    (tmp_path / "plan.toml").write_text(body)
+    with pytest.raises(ConfigError) as error:
+        load_plan(tmp_path / "plan.toml")
+    assert error.value.key == key
+    assert not (tmp_path / "runs").exists()
+
+
+def test_the_papers_plan_loads_every_config():
+    plan = load_plan(Path(__file__).resolve().parents[2] / "examples/configs/paper/sweep.toml")
+    names = {task.name for task in plan.tasks}
+    assert len(names) == 20 and len(plan.tasks) == 12 * 5 * 3 + 8 * 3
+    assert {task.N for task in plan.tasks if task.name == "particle-interaction-mlp-aug"} == {30, 100, 300, 1000, 3000}
+    assert {task.N for task in plan.tasks if task.name.startswith("inverted-cube")} == {None}
+
+
+def test_augmentation_moves_training_inputs_and_leaves_predictions_alone():
+    x = np.random.default_rng(0).normal(size=(6, 20)).astype(np.float32)
+    plain = build_model(ModelSettings("MLP", options={"ch": 8}), "5*Scalar+5*V", "T(2)", "O(3)", None)
+    augmented = build_model(ModelSettings("MLP", augment=True, options={"ch": 8}), "5*Scalar+5*V", "T(2)", "O(3)",
+                            None)
+    params = plain.init(jax.random.PRNGKey(0), x)
+    assert jax.tree_util.tree_structure(augmented.init(jax.random.PRNGKey(0), x)) == \
+        jax.tree_util.tree_structure(params)
+    np.testing.assert_allclose(augmented.apply(params, None, x), plain.apply(params, None, x), rtol=1e-6)
+    moved = augmented.apply(params, jax.random.PRNGKey(1), x)
+    assert np.abs(moved - plain.apply(params, None, x)).max() > 1e-3  # each row seen through its own g
+
+
+def test_augmentation_of_an_equivariant_model_changes_nothing():
+    x = np.random.default_rng(1).normal(size=(4, 20)).astype(np.float32)
+    settings = ModelSettings("EMLP", augment=True, options={"ch": 16, "num_layers": 1})
+    model = build_model(settings, "5*Scalar+5*V", "T(2)", "O(3)", None)
+    params = model.init(jax.random.PRNGKey(0), x)
+    np.testing.assert_allclose(model.apply(params, jax.random.PRNGKey(2), x), model.apply(params, None, x),
+                               atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_the_same_sweep_runs_on_a_local_ray(tmp_path):
+    import ray  # the cluster extra: pip install '.[test,cluster]'
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        plan = plan_from_configs(write_configs(tmp_path), seeds=[1, 2], out=tmp_path / "sweep")
+        summary = sweep(plan, ray_address="auto")
+        assert summary["finished"] == 4 and not summary["failed"]
+        assert [r["runs"] for r in summary["rows"]] == [2, 2]
+        assert sweep(plan, ray_address="auto")["finished"] == 4  # a second sweep finds them finished
+    finally:
+        ray.shutdown()
