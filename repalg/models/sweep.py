@@ -328,7 +328,8 @@ def sweep(plan: Plan, *, workers: int | None = None, ray_address: str | None = N
     ``workers`` processes run at once (default: one per GPU, else one per CPU
     core; 1 runs in this process); with ``ray_address`` (``"auto"``, or a
     head's ``host:port``) each run is a Ray task of ``cpus_per_run`` CPUs and
-    ``gpus_per_run`` GPUs instead. ``on_result(task, record, error, skipped)``
+    ``gpus_per_run`` GPUs instead. The table and plots are rewritten as each
+    run finishes. ``on_result(task, record, error, skipped)``
     is called for each run as it finishes (``skipped`` for those a previous
     sweep finished); an exception from it stops the sweep, whose finished
     runs stay finished. A run that fails is reported in the summary's
@@ -357,6 +358,7 @@ def sweep(plan: Plan, *, workers: int | None = None, ray_address: str | None = N
                 records[task.run_dir] = record
             else:
                 failed[task.run_dir] = error
+            write_results(plan, records, failed)  # the table so far, readable while the sweep goes on
             if on_result is not None:
                 on_result(task, record, error, False)
     finally:
