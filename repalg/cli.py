@@ -151,7 +151,7 @@ def _train(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
-    from .models.sweep import RESULTS_JSON, RESULTS_MD, is_plan, load_plan, plan_from_configs, sweep
+    from .models.sweep import RESULTS_JSON, RESULTS_MD, is_plan, load_plan, metric, plan_from_configs, sweep
 
     if len(args.files) == 1 and is_plan(args.files[0]):
         if args.seeds or args.N:
@@ -170,9 +170,8 @@ def _sweep(args: argparse.Namespace) -> int:
         if error is not None:
             bar.write(f"failed:  {what}: {error}")
         elif not skipped:
-            metric = ("test accuracy", record["test_accuracy"]) if "test_accuracy" in record else (
-                "test MSE", record["test_mse"])
-            bar.write(f"done:    {what}: {metric[0]} {metric[1]:.4g}, {record['wall_seconds']:.0f} s")
+            name, value = metric(record)
+            bar.write(f"done:    {what}: {name} {value:.4g}, {record['wall_seconds']:.0f} s")
         bar.update(1)
 
     try:

@@ -87,8 +87,10 @@ class Plan:
     tasks: tuple
 
 
-def _list(value, key: str, kind) -> list:
+def _list(value, key: str, kind, empty: bool = False) -> list:
     values = value if isinstance(value, list) else [value]
+    if not values and empty:
+        return []
     if not values or not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
         raise ConfigError(key, f"must be a non-empty list of {'integers' if kind is int else 'strings'}, "
                                f"got {value!r}")
@@ -177,7 +179,7 @@ def load_plan(path, overrides=(), out=None) -> Plan:
             raise ConfigError(f"sweep.{key}", f"unknown key (keys: {', '.join(sorted(_PLAN_KEYS['sweep']))}) in {path}")
     out = Path(out if out is not None else head.get("out", f"runs/{path.stem}"))
     seeds = _list(head.get("seeds", [2021]), "sweep.seeds", int)
-    common = _list(head.get("set", []), "sweep.set", str) if head.get("set") else []
+    common = _list(head.get("set", []), "sweep.set", str, empty=True)
     tasks = []
     for i, entry in enumerate(entries):
         where = f"runs[{i}]"
@@ -195,7 +197,7 @@ def load_plan(path, overrides=(), out=None) -> Plan:
             configs.extend(found)
         N = _list(entry["N"], f"{where}.N", int) if "N" in entry else None
         own_seeds = _list(entry["seeds"], f"{where}.seeds", int) if "seeds" in entry else seeds
-        own = _list(entry["set"], f"{where}.set", str) if entry.get("set") else []
+        own = _list(entry.get("set", []), f"{where}.set", str, empty=True)
         tasks.extend(_tasks(out, configs, N, own_seeds, common + own + list(overrides)))
     return Plan(str(out), _unique(tasks))
 
@@ -369,7 +371,9 @@ def sweep(plan: Plan, *, workers: int | None = None, ray_address: str | None = N
 
 # -- the table and the plots -----------------------------------------------------------------------------------------
 
-def _metric(record: dict) -> tuple[str, float | None]:
+def metric(record: dict) -> tuple[str, float | None]:
+    """A run record's headline metric as ``(name, value)``: test accuracy for
+    classification, test MSE otherwise."""
     if "test_accuracy" in record:
         return "test accuracy", record["test_accuracy"]
     return "test MSE", record.get("test_mse")
@@ -397,11 +401,11 @@ def summarize(plan: Plan, records: dict, failed: dict | None = None) -> dict:
         groups.setdefault((record["dataset"], task.N, record["label"]), []).append(record)
     rows = []
     for (dataset, N, name), found in groups.items():
-        metric, _ = _metric(found[0])
-        mean, std = _stats([_metric(r)[1] for r in found])
+        name_of_metric, _ = metric(found[0])
+        mean, std = _stats([metric(r)[1] for r in found])
         wall, _ = _stats([r["wall_seconds"] for r in found])
         errors = [r["equivariance_error"] for r in found if r.get("equivariance_error") is not None]
-        rows.append({"dataset": dataset, "N": N, "label": name, "metric": metric, "mean": mean, "std": std,
+        rows.append({"dataset": dataset, "N": N, "label": name, "metric": name_of_metric, "mean": mean, "std": std,
                      "runs": len(found), "seeds": sorted(r["seed"] for r in found), "wall_seconds": wall,
                      "epochs": found[0].get("epochs"), "equivariance_error": max(errors) if errors else None})
     return {"out": plan.out, "planned": len(plan.tasks), "finished": len(records), "rows": rows,
@@ -431,8 +435,8 @@ def markdown(summary: dict) -> str:
     for row in summary["rows"]:
         by_dataset.setdefault(row["dataset"], []).append(row)
     for dataset, rows in by_dataset.items():
-        metric = rows[0]["metric"]
-        lines += [f"## {dataset}", "", f"| model | N | {metric} | seeds | epochs | wall time / run | "
+        heading = rows[0]["metric"]
+        lines += [f"## {dataset}", "", f"| model | N | {heading} | seeds | epochs | wall time / run | "
                                        "equivariance error |", "|---|---|---|---|---|---|---|"]
         for r in rows:
             value = _number(r["mean"]) + (f" ± {_number(r['std'])}" if r["runs"] > 1 else "")
@@ -498,5 +502,5 @@ def write_results(plan: Plan, records: dict, failed: dict | None = None) -> dict
     return summary
 
 
-__all__ = ["DONE", "Plan", "Task", "finished", "is_plan", "label", "load_plan", "local_gpus", "markdown", "plan_from_configs",
+__all__ = ["DONE", "Plan", "Task", "finished", "is_plan", "label", "load_plan", "local_gpus", "markdown", "metric", "plan_from_configs",
            "plot_data_efficiency", "run_task", "summarize", "sweep", "write_results"]
