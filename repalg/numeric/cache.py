@@ -155,25 +155,37 @@ def _path(disk_key: str) -> Path:
     return _folder / f"{digest}.npz"
 
 
-def _checksum(disk_key: str, arrays: list) -> str:
-    h = hashlib.sha256(disk_key.encode())
-    for a in arrays:
+def _checksum(key: str, arrays: dict) -> str:
+    h = hashlib.sha256(key.encode())
+    for name in sorted(arrays):
+        a = np.asarray(arrays[name])
+        h.update(name.encode())
         h.update(str(a.dtype).encode())
         h.update(str(a.shape).encode())
         h.update(np.ascontiguousarray(a).tobytes())
     return h.hexdigest()
 
 
-def _write(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float) -> None:
-    q = scipy.sparse.csr_matrix(q)
-    arrays = [q.data, q.indices, q.indptr, np.array(q.shape, dtype=np.int64)]
-    path = _path(disk_key)
+def write_npz(path, key: str, arrays: dict) -> None:
+    """Write ``arrays`` (names to numpy arrays) to the ``.npz`` file ``path``
+    with ``key`` and a checksum of key and arrays, atomically: to a temporary
+    file in the same folder (created if need be), synced, then renamed into
+    place, so that concurrent writers and a killed writer never leave a partial
+    file. Raises ``OSError`` where the folder cannot be written.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "entry.npz"
+    >>> write_npz(path, "answer v1", {"x": np.arange(3)})
+    >>> read_npz(path, "answer v1")["x"].tolist(), read_npz(path, "answer v2")
+    ([0, 1, 2], None)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {name: np.asarray(a) for name, a in arrays.items()}
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as f:
-            np.savez(f, data=arrays[0], indices=arrays[1], indptr=arrays[2], shape=arrays[3],
-                     key=np.array(disk_key), solver=np.array(solver_digest()), strategy=np.array(strategy),
-                     gap=np.array(gap, dtype=float), checksum=np.array(_checksum(disk_key, arrays)))
+            np.savez(f, **arrays, __key__=np.array(key), __checksum__=np.array(_checksum(key, arrays)))
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)
@@ -183,21 +195,39 @@ def _write(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float)
         raise
 
 
-def _read(disk_key: str):
-    path = _path(disk_key)
+def read_npz(path, key: str) -> dict | None:
+    """The arrays :func:`write_npz` kept at ``path`` under ``key``, or
+    ``None`` when there is none. A file that cannot be read, was written
+    under another key, or fails its checksum is removed, so that the caller
+    recomputes and writes it again."""
+    path = Path(path)
     if not path.exists():
         return None
     try:
         with np.load(path, allow_pickle=False) as entry:
-            arrays = [entry["data"], entry["indices"], entry["indptr"], entry["shape"]]
-            if (str(entry["key"]) != disk_key or str(entry["solver"]) != solver_digest()
-                    or str(entry["checksum"]) != _checksum(disk_key, arrays)):
-                raise ValueError("entry does not match its key or checksum")
-            q = scipy.sparse.csr_matrix((arrays[0], arrays[1], arrays[2]), shape=tuple(arrays[3]))
-            return q, str(entry["strategy"]), float(entry["gap"])
-    except Exception:  # a corrupt or foreign entry is removed and recomputed
+            arrays = {name: entry[name] for name in entry.files if name not in ("__key__", "__checksum__")}
+            stored_key, checksum = str(entry["__key__"]), str(entry["__checksum__"])
+        if stored_key != key or checksum != _checksum(key, arrays):
+            raise ValueError("the entry does not match its key or checksum")
+        return arrays
+    except Exception:  # a corrupt or foreign file is removed and recomputed
         try:
             path.unlink()
         except OSError:
             pass
         return None
+
+
+def _write(disk_key: str, q: scipy.sparse.csr_matrix, strategy: str, gap: float) -> None:
+    q = scipy.sparse.csr_matrix(q)
+    write_npz(_path(disk_key), f"repalg {solver_digest()}\n{disk_key}",
+              {"data": q.data, "indices": q.indices, "indptr": q.indptr, "shape": np.array(q.shape, dtype=np.int64),
+               "strategy": np.array(strategy), "gap": np.array(gap, dtype=float)})
+
+
+def _read(disk_key: str):
+    entry = read_npz(_path(disk_key), f"repalg {solver_digest()}\n{disk_key}")
+    if entry is None:
+        return None
+    q = scipy.sparse.csr_matrix((entry["data"], entry["indices"], entry["indptr"]), shape=tuple(entry["shape"]))
+    return q, str(entry["strategy"]), float(entry["gap"])
