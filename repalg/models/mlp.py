@@ -16,10 +16,14 @@ import jax.numpy as jnp
 
 from .reps import bind
 
+XAVIER_NORMAL = hk.initializers.VarianceScaling(1.0, "fan_avg", "normal")
+"""Glorot and Bengio's normal initialization, variance 2 / (fan_in + fan_out)."""
+
 
 class MLP(hk.Module):
     """``num_layers`` hidden layers of ``ch`` units with swish, then a linear
-    map to ``rep_out``'s size (emlp's baseline ``MLP``)."""
+    map to ``rep_out``'s size (emlp's baseline ``MLP``), initialized as emlp's
+    (objax's ``Linear``): Xavier normal weights, zero biases."""
 
     def __init__(self, rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, name: str | None = None):
         super().__init__(name=name)
@@ -31,5 +35,5 @@ class MLP(hk.Module):
     def __call__(self, x):
         x = jnp.asarray(x)  # float64 numpy inputs become JAX's default float
         for _ in range(self.num_layers):
-            x = jax.nn.swish(hk.Linear(self.ch)(x))
-        return hk.Linear(self.rep_out.size())(x)
+            x = jax.nn.swish(hk.Linear(self.ch, w_init=XAVIER_NORMAL)(x))
+        return hk.Linear(self.rep_out.size(), w_init=XAVIER_NORMAL)(x)
