@@ -102,7 +102,8 @@ def _train(args: argparse.Namespace) -> int:
     import jax
 
     from .models.config import load_config
-    from .models.train import CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, check_run_dir, prepare, train
+    from .models.train import (CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, ROLLOUT_PLOT, ROLLOUTS, check_run_dir,
+                                prepare, train)
 
     if args.distributed or args.coordinator or args.num_processes is not None or args.process_id is not None:
         jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
@@ -144,8 +145,20 @@ def _train(args: argparse.Namespace) -> int:
     say(f"equivariance error: {r['equivariance_error']:.3g} (largest over {r['equivariance_samples']} test "
           "inputs, each with a sampled group element)")
     files = [CONFIG, CHECKPOINT, METRICS, RESULTS] + ([CURVES] if s.output.plot else [])
+    if "rollout_error" in r:
+        horizon = data.system.T_long[-1] + data.system.dt
+        say(f"rollout error:      {_number(r['rollout_error'])} (geometric mean of the relative error over "
+            f"{horizon:g} s, {r['rollout_systems']} test systems, {r['diverged_systems']} diverged)")
+        say(f"energy drift:       {_number(r['energy_drift'])} (the true dynamics: "
+            f"{_number(r['true_energy_drift'])}; largest change from the start, mean over systems)")
+        say(f"L_z drift:          {_number(r['lz_drift'])} (the true dynamics: {_number(r['true_lz_drift'])})")
+        files += [ROLLOUTS] + ([ROLLOUT_PLOT] if s.output.plot else [])
     say(f"files:              {', '.join(str(Path(out) / f) for f in files)}")
     return 0
+
+
+def _number(value) -> str:
+    return "not finite" if value is None else f"{value:.3g}"
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -7,6 +7,6 @@
 (16, 20)
 """
 
-from .models.datasets import BrokenRubiksCube, Inertia, InvertedCube, O5Synthetic, ParticleInteraction
+from .models.datasets import BrokenRubiksCube, DoubleSpringPendulum, Inertia, InvertedCube, O5Synthetic, ParticleInteraction
 
-__all__ = ["BrokenRubiksCube", "Inertia", "InvertedCube", "O5Synthetic", "ParticleInteraction"]
+__all__ = ["BrokenRubiksCube", "DoubleSpringPendulum", "Inertia", "InvertedCube", "O5Synthetic", "ParticleInteraction"]

@@ -3,12 +3,15 @@
 Every model is a Haiku module built as ``Model(rep_in, rep_out, group,
 **options)`` (representations and group as objects or text) and called on a
 batch ``x`` of shape ``(batch, rep_in.size())`` inside ``hk.transform``;
-``MODELS`` names them for config files.
+``MODELS`` names them for config files. The dynamics models (``EMLPH``,
+``EMLPode``, ...) are such networks too, a Hamiltonian or a time derivative;
+with a dataset of trajectories the trainer integrates them (``Flow``).
 
 >>> sorted(MODELS)
-['EMLP', 'MLP', 'Scalar']
+['EMLP', 'EMLPH', 'EMLPode', 'MLP', 'MLPH', 'MLPode', 'Scalar', 'ScalarH', 'Scalarode']
 """
 
+from .dynamics import DYNAMICS_MODELS, EMLPH, MLPH, EMLPode, Flow, MLPode, ScalarH, Scalarode
 from .emlp import EMLP, EMLPBlock, hidden_reps, uniform_rep
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated
 from .mlp import MLP
@@ -18,10 +21,11 @@ from .standardize import Standardize
 from .config import ConfigError, Settings, load_config, parse_config
 from .train import TrainedModel, TrainingState, init_state, load, make_update, prepare, train
 
-MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP}
+MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP, **DYNAMICS_MODELS}
 """Model classes by the name a config file gives them."""
 
-__all__ = ["BiLinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "Linear", "MLP", "MODELS", "as_group", "as_rep",
+__all__ = ["BiLinear", "DYNAMICS_MODELS", "EMLP", "EMLPBlock", "EMLPH", "EMLPode", "Flow", "MLPH", "MLPode", "ScalarH",
+           "Scalarode", "GatedNonlinearity", "Linear", "MLP", "MODELS", "as_group", "as_rep",
            "ScalarMLP", "Standardize", "ConfigError", "Settings", "TrainedModel", "TrainingState", "bind", "gate_indices",
            "gated", "hidden_reps", "init_state", "load", "load_config", "make_update", "parse_config", "prepare",
            "train", "uniform_rep"]

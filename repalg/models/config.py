@@ -24,6 +24,7 @@ A config has four sections::
     schedule = "constant"  # or "cosine"
     seed = 2021            # initialisation, data order and model randomness
     eval_every = 3         # epochs between validations and checkpoints; default: 1% of the run
+    rollouts = 100         # trajectories only: test systems rolled out after training (default: all)
 
     [output]
     dir = "runs/inertia"   # default: runs/<config file name>
@@ -143,7 +144,9 @@ class TrainSettings:
     as emlp's trainer logs and keeps its best weights every 2%; the best
     weights are those of the best evaluation); ``equivariance_samples``
     test inputs, each with a sampled group element, for the trained model's
-    equivariance error."""
+    equivariance error; ``rollouts``: for a dataset of trajectories, the
+    test systems rolled out over the whole horizon after training (default:
+    every one)."""
 
     epochs: int | None = None
     batch_size: int = 500
@@ -152,6 +155,7 @@ class TrainSettings:
     seed: int = 2021
     eval_every: int | None = None
     equivariance_samples: int = 5
+    rollouts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -330,7 +334,7 @@ _RESERVED = {
     "dataset": {"name": str, "N": int, "val": int, "test": int, "seed": int},
     "model": {"name": str, "group": str, "rep_in": str, "rep_out": str, "standardize": bool, "augment": bool},
     "train": {"epochs": int, "batch_size": int, "lr": float, "schedule": str, "seed": int, "eval_every": int,
-              "equivariance_samples": int},
+              "equivariance_samples": int, "rollouts": int},
     "output": {"dir": str, "plot": bool, "label": str},
 }
 """The keys each section knows, with their types; [dataset] and [model] also
@@ -399,7 +403,8 @@ def _check_values(s: Settings) -> None:
     for key, value, low in [("dataset.N", d.N, 1), ("dataset.val", d.val, 0), ("dataset.test", d.test, 1),
                             ("train.epochs", t.epochs, 1), ("train.batch_size", t.batch_size, 1),
                             ("train.eval_every", t.eval_every, 1),
-                            ("train.equivariance_samples", t.equivariance_samples, 0)]:
+                            ("train.equivariance_samples", t.equivariance_samples, 0),
+                            ("train.rollouts", t.rollouts, 1)]:
         if value is not None and value < low:
             raise ConfigError(key, f"must be at least {low}, got {value}")
     if not (t.lr > 0 and math.isfinite(t.lr)):

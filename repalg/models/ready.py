@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import emlp, layers, mlp
+from . import dynamics, emlp, layers, mlp
 from .reps import as_rep, bind
 
 
@@ -49,6 +49,60 @@ def MLP(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 
     """emlp's baseline ``MLP``, ready (see ``repalg.models.MLP``)."""
     rep_in, rep_out, group = bind(rep_in, rep_out, group)
     return Ready(lambda: mlp.MLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+
+
+class ReadyH(Ready):
+    """A Hamiltonian network, ready: as emlp's ``EMLPH`` and ``MLPH``,
+    ``model(z)`` is the sum of ``H`` over the batch (a number, for
+    ``jax.grad``); ``model.apply(params, z)`` too."""
+
+    def apply(self, params, x):
+        return jnp.sum(super().apply(params, x))
+
+
+class ReadyODE(Ready):
+    """A Neural ODE's vector field, ready: as emlp's ``EMLPode`` and
+    ``MLPode``, ``model(z, t)`` is ``dz/dt`` (``t`` unused)."""
+
+    def __call__(self, x, t=None, training: bool = False):
+        return self.apply(self.params, x)
+
+
+def EMLPH(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) -> ReadyH:
+    """emlp's ``EMLPH``, ready: an EMLP whose scalar output is the Hamiltonian.
+
+    >>> import jax
+    >>> H = EMLPH("4*V", "Scalar", "O(2)eR3", ch=16, num_layers=1)
+    >>> jax.grad(H)(np.ones((2, 12), np.float32)).shape
+    (2, 12)
+    """
+    rep_in, rep_out, group = bind(rep_in, rep_out, group)
+    return ReadyH(lambda: dynamics.EMLPH(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+
+
+def MLPH(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 0) -> ReadyH:
+    """emlp's ``MLPH``, ready: an MLP whose scalar output is the Hamiltonian."""
+    rep_in, rep_out, group = bind(rep_in, rep_out, group)
+    return ReadyH(lambda: dynamics.MLPH(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+
+
+def EMLPode(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) -> ReadyODE:
+    """emlp's ``EMLPode``, ready: ``model(z, t)`` is ``dz/dt``.
+
+    >>> f = EMLPode("4*V", "4*V", "O(2)eR3", ch=16, num_layers=1)
+    >>> f(np.ones(12), 0.0).shape
+    (12,)
+    """
+    rep_in, rep_out, group = bind(rep_in, rep_out, group)
+    return ReadyODE(lambda: dynamics.EMLPode(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(),
+                    seed)
+
+
+def MLPode(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 0) -> ReadyODE:
+    """emlp's ``MLPode``, ready: ``model(z, t)`` is ``dz/dt``."""
+    rep_in, rep_out, group = bind(rep_in, rep_out, group)
+    return ReadyODE(lambda: dynamics.MLPode(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(),
+                    seed)
 
 
 def Linear(repin, repout, seed: int = 0) -> Ready:

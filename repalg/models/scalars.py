@@ -79,6 +79,9 @@ class ScalarMLP(hk.Module):
     of ``ch`` units on the invariant features. Refuses, with the reason,
     groups without one symmetric invariant form and other components."""
 
+    output_init = None
+    """The output layers' weight initializer (``None``: Haiku's default)."""
+
     def __init__(self, rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, name: str | None = None):
         super().__init__(name=name)
         self.rep_in, self.rep_out, self.group = bind(rep_in, rep_out, group)
@@ -112,12 +115,12 @@ class ScalarMLP(hk.Module):
         pieces = []
         for kind, ids in self.outputs:
             if kind == "scalar":
-                pieces.append((ids, hk.Linear(1)(h)))
+                pieces.append((ids, hk.Linear(1, w_init=self.output_init)(h)))
             elif kind in ("V", "V*"):
-                up = jnp.einsum("...i,...ia->...a", hk.Linear(k)(h), vectors) if k else jnp.zeros(h.shape[:-1] + (d,))
+                up = jnp.einsum("...i,...ia->...a", hk.Linear(k, w_init=self.output_init)(h), vectors) if k else jnp.zeros(h.shape[:-1] + (d,))
                 pieces.append((ids, up if kind == "V" else up @ self.eta.T))
             else:
-                c = hk.Linear(k * k + 1)(h)
+                c = hk.Linear(k * k + 1, w_init=self.output_init)(h)
                 outer = jnp.einsum("...ij,...ia,...jb->...ab", c[..., :k * k].reshape(c.shape[:-1] + (k, k)),
                                    vectors, vectors)
                 pieces.append((ids, (outer + c[..., -1:, None] * self.eta_inv).reshape(h.shape[:-1] + (d * d,))))

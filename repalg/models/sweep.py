@@ -373,7 +373,9 @@ def sweep(plan: Plan, *, workers: int | None = None, ray_address: str | None = N
 
 def metric(record: dict) -> tuple[str, float | None]:
     """A run record's headline metric as ``(name, value)``: test accuracy for
-    classification, test MSE otherwise."""
+    classification, the rollout error for dynamics, test MSE otherwise."""
+    if "rollout_error" in record:
+        return "rollout error", record["rollout_error"]
     if "test_accuracy" in record:
         return "test accuracy", record["test_accuracy"]
     return "test MSE", record.get("test_mse")

@@ -66,6 +66,7 @@ from .standardize import Standardize
 
 CHECKPOINT, CONFIG, METRICS, RESULTS, CURVES = "checkpoint.npz", "config.toml", "metrics.jsonl", "results.json", \
     "curves.png"
+ROLLOUTS, ROLLOUT_PLOT = "rollouts.npz", "rollout.png"
 """The files of a run directory."""
 
 DATA_AXIS = "data"
@@ -509,7 +510,10 @@ def load_checkpoint(path, template: TrainingState) -> tuple[TrainingState, tuple
 @dataclasses.dataclass(frozen=True)
 class Data:
     """A run's splits as float32 inputs and float32 targets (int32 labels
-    for classification), with the bound representations and group."""
+    for classification), with the bound representations and group; for a
+    dataset of trajectories, ``flow`` (its ``ds.flow``: the times and the
+    state a model integrates) and ``system`` (the dataset, for its true
+    dynamics)."""
 
     X_train: np.ndarray
     Y_train: np.ndarray
@@ -522,6 +526,8 @@ class Data:
     group: Any
     stats: tuple | None
     classification: bool
+    flow: dict | None = None
+    system: Any = None
 
 
 def _arrays(ds, name: str, classification: bool):
@@ -590,8 +596,9 @@ def build_data(d: DatasetSettings, m) -> tuple[Data, DatasetSettings, dict]:
             raise ConfigError(f"model.{key}", f"{texts[key]!r} ({source}) on {texts['group']} has size "
                                               f"{rep.size()}, but {d.name}'s {what}")
     stats = tuple(np.asarray(s, np.float32) for s in ds.stats) if getattr(ds, "stats", None) is not None else None
+    flow = getattr(ds, "flow", None)
     data = Data(*splits[0], *splits[1], *splits[2], rep_in=rep_in, rep_out=rep_out, group=group, stats=stats,
-                classification=classification)
+                classification=classification, flow=flow, system=ds if flow is not None else None)
     return data, resolved, texts
 
 
@@ -618,9 +625,21 @@ def _bind(m, ds):
     return reps[0], reps[1], group, texts
 
 
-def build_model(m, rep_in, rep_out, group, stats) -> hk.Transformed:
+def flow_of(d: DatasetSettings) -> dict | None:
+    """The ``flow`` of the dataset the settings ``d`` name (``None`` for one
+    that is not trajectories), from its class, without making the data."""
+    cls = _lookup("dataset.name", d.name, dataset_registry(), "dataset")
+    if not hasattr(cls, "flow_of"):
+        return None
+    return cls.flow_of(**d.options)
+
+
+def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None) -> hk.Transformed:
     """The Haiku-transformed model the settings ``m`` name, wrapped in
-    :class:`Standardize` with ``stats`` when ``m.standardize``.
+    :class:`Standardize` with ``stats`` when ``m.standardize``. With ``flow``
+    (a dataset of trajectories: ``{"ts": times, "rep_state": text}``) the
+    model must be a dynamics model, and the transformed function is the
+    :class:`~repalg.models.dynamics.Flow` that integrates it over ``ts``.
 
     >>> from repalg.models.config import ModelSettings
     >>> model = build_model(ModelSettings("MLP", options={"ch": 8}), "2*V", "Scalar", "O(2)", (0.0, 2.0))
@@ -630,8 +649,28 @@ def build_model(m, rep_in, rep_out, group, stats) -> hk.Transformed:
     """
     cls = _lookup("model.name", m.name, model_registry(), "model")
     options = dict(m.options)
+    dynamics = getattr(cls, "dynamics", None)
+    if (flow is None) != (dynamics is None):
+        from .dynamics import DYNAMICS_MODELS
+
+        raise ConfigError("model.name", f"{m.name} learns dynamics, from a dataset of trajectories such as "
+                                        "DoubleSpringPendulum" if flow is None else
+                          f"the dataset holds trajectories: the model integrates a Hamiltonian or a time "
+                          f"derivative; use one of {', '.join(DYNAMICS_MODELS)}, not {m.name}")
+
+    if flow is not None:
+        from .dynamics import _diffrax
+
+        try:
+            _diffrax()
+        except ImportError as error:
+            raise ConfigError("model.name", f"{m.name} integrates its dynamics: {error}") from None
 
     def forward(x):
+        if flow is not None:
+            from .dynamics import Flow
+
+            return Flow(cls, rep_in, flow["rep_state"], group, ts=flow["ts"], **options)(x)
         net = cls(rep_in, rep_out, group, **options)
         model = Standardize(net, stats) if m.standardize and stats is not None else net
         if m.augment:  # as emlp's scripts: the standardized model, augmented; a Haiku key only while training
@@ -684,7 +723,7 @@ def prepare(settings: Settings) -> Run:
     t = dataclasses.replace(t, epochs=epochs, eval_every=t.eval_every or default_eval_every(epochs))
     model_settings = dataclasses.replace(settings.model, **texts)
     resolved = dataclasses.replace(settings, dataset=dataset, model=model_settings, train=t)
-    model = build_model(model_settings, data.rep_in, data.rep_out, data.group, data.stats)
+    model = build_model(model_settings, data.rep_in, data.rep_out, data.group, data.stats, data.flow)
     try:
         jax.eval_shape(model.init, jax.random.PRNGKey(0), data.X_train[:1])
     except (TypeError, ValueError) as error:
@@ -893,8 +932,7 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
     which = "best" if state.best_params is not None else "last"
     params = state.best_params if which == "best" else state.params
     found = metrics(predict(params, data.X_test), data.Y_test, classification)
-    apply = predict.apply
-    error = equivariance_error_on(lambda x: apply(params, x[None])[0], data.X_test, data.rep_in, data.rep_out,
+    error = equivariance_error_on(lambda x: predict(params, x[None])[0], data.X_test, data.rep_in, data.rep_out,
                                   samples=s.train.equivariance_samples, key=s.train.seed)
     metric = "accuracy" if classification else "mse"
     best_epoch = None
@@ -905,6 +943,8 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
     results = {"final": True, "epochs": state.epoch, "steps": state.step, "weights": which,
                "best_epoch": best_epoch, **{f"test_{k}": _json_number(v) for k, v in found.items()},
                "equivariance_error": _json_number(error), "equivariance_samples": s.train.equivariance_samples}
+    if data.flow is not None:
+        results.update(_rollouts(run, s, params, run_dir))
     if run_dir is not None:
         _append_line(run_dir / METRICS, results)
         text = (json.dumps(results, indent=2) + "\n").encode()
@@ -912,6 +952,38 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
         if s.output.plot:
             plot_curves(run_dir)
     return results
+
+
+def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
+    """Roll the trained dynamics out over the dataset's whole horizon
+    (``T_long``) from the first ``train.rollouts`` test states, against the
+    true dynamics: the rollout error and the drift of energy and ``L_z``
+    (see :func:`~repalg.models.dynamics.rollout_metrics`); ``rollout.png``
+    and ``rollouts.npz`` (times, predicted and true states) in ``run_dir``."""
+    from .dynamics import plot_rollouts, rollout_metrics
+
+    data, system = run.data, run.data.system
+    count = len(data.X_test) if s.train.rollouts is None else min(s.train.rollouts, len(data.X_test))
+    X = data.X_test[:count]
+    size = as_rep(data.flow["rep_state"], data.group).size()
+    ts = np.asarray(system.T_long)
+    start = time.perf_counter()
+    long = build_model(s.model, data.rep_in, data.rep_out, data.group, data.stats, {**data.flow, "ts": tuple(ts)})
+    predicted = predictor(long, rows=max(1, min(count, 500)))(params, X).reshape(count, len(ts), size)
+    true = system.integrate(X[:, :size].astype(np.float64), ts)
+    found = rollout_metrics(predicted, true, system.H, system.angular_momentum_z)
+    seconds = time.perf_counter() - start
+    if run_dir is not None:
+        arrays = {"ts": ts, "predicted": predicted, "true": true}
+        _atomic_write(run_dir / ROLLOUTS, lambda file: np.savez(file, **arrays))
+        if s.output.plot:
+            plot_rollouts(run_dir / ROLLOUT_PLOT, ts, predicted, true, found,
+                          f"{s.dataset.name}, {s.model.name} on {s.model.group}: {count} test systems, "
+                          f"{ts[-1] + ts[1]:.0f} s")
+    keys = ("rollout_error", "rollout_error_std", "rollout_systems", "diverged_systems", "energy_drift",
+            "true_energy_drift", "lz_drift", "true_lz_drift")
+    return {**{k: (_json_number(found[k]) if isinstance(found[k], float) else found[k]) for k in keys},
+            "rollout_seconds": round(seconds, 2)}
 
 
 def plot_curves(run_dir) -> Path:
@@ -1008,7 +1080,7 @@ def load(run_dir, which: str = "best") -> TrainedModel:
     arrays, meta = _read(run_dir / CHECKPOINT)
     _same_code(meta, run_dir / CHECKPOINT)
     stats = tuple(arrays[f"stats/{i}"] for i in range(meta["stats"])) or None
-    model = build_model(m, rep_in, rep_out, group, stats)
+    model = build_model(m, rep_in, rep_out, group, stats, flow_of(settings.dataset))
     template = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, rep_in.size()), jnp.float32))
     name = "best_params" if which == "best" and "best_params" in meta["paths"] else "params"
     params = _restore(arrays, meta, name, template, run_dir / CHECKPOINT)

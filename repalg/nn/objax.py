@@ -9,7 +9,7 @@ True
 
 from ..models.emlp import uniform_rep
 from ..models.layers import GatedNonlinearity, gate_indices, gated
-from ..models.ready import EMLP, MLP, BiLinear, EMLPBlock, Linear, Standardize
+from ..models.ready import EMLP, EMLPH, MLP, MLPH, BiLinear, EMLPBlock, EMLPode, Linear, MLPode, Standardize
 
-__all__ = ["BiLinear", "EMLP", "EMLPBlock", "GatedNonlinearity", "Linear", "MLP", "Standardize", "gate_indices",
-           "gated", "uniform_rep"]
+__all__ = ["BiLinear", "EMLP", "EMLPBlock", "EMLPH", "EMLPode", "GatedNonlinearity", "Linear", "MLP", "MLPH", "MLPode",
+           "Standardize", "gate_indices", "gated", "uniform_rep"]

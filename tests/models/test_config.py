@@ -8,12 +8,14 @@ import pytest
 
 from repalg.models.config import (ConfigError, Settings, default_epochs, load_config, parse_config,
                                   parse_override)
+from repalg.models import MODELS
+from repalg.models.sweep import is_plan
 from repalg.models.train import prepare, train
 
 from .test_train import TINY, datasets  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(p for p in (ROOT / "examples" / "configs").rglob("*.toml") if p.name != "sweep.toml")
+EXAMPLES = sorted(p for p in (ROOT / "examples" / "configs").rglob("*.toml") if not is_plan(p))
 
 MINIMAL = """
 [dataset]
@@ -164,7 +166,7 @@ def test_the_packaged_default_config_parses():
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_the_example_configs_parse(path):
     s = load_config(path)
-    assert isinstance(s, Settings) and s.model.name in ("EMLP", "MLP", "Scalar")
+    assert isinstance(s, Settings) and s.model.name in MODELS
     assert s.train.epochs or s.dataset.N  # emlp's rule gives the epochs of a dataset generated to a size
 
 
@@ -173,7 +175,7 @@ def test_the_example_configs_parse(path):
 def test_every_example_config_builds_its_data_and_model(path):
     """The data's widths fit the representations and the model initializes
     (BrokenRubiksCube's EMLP takes about 90 s for its bases)."""
-    run = prepare(load_config(path, [] if "cube" in path.stem else ["dataset.N=30"]))
+    run = prepare(load_config(path, [] if "cube" in path.stem else ["dataset.N=30", "dataset.val=10", "dataset.test=10"]))
     assert run.data.rep_in.size() == run.data.X_train.shape[1]
 
 

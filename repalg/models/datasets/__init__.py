@@ -1,10 +1,11 @@
 """emlp's datasets, drawn in numpy from an explicit seed: the regression
-problems ``Inertia``, ``O5Synthetic`` and ``ParticleInteraction`` and the cube
-classification problems ``InvertedCube`` and ``BrokenRubiksCube``.
+problems ``Inertia``, ``O5Synthetic`` and ``ParticleInteraction``, the cube
+classification problems ``InvertedCube`` and ``BrokenRubiksCube``, and the
+trajectories of the ``DoubleSpringPendulum``.
 ``DATASETS`` names them for config files.
 
 >>> sorted(DATASETS)
-['BrokenRubiksCube', 'Inertia', 'InvertedCube', 'O5Synthetic', 'ParticleInteraction']
+['BrokenRubiksCube', 'DoubleSpringPendulum', 'Inertia', 'InvertedCube', 'O5Synthetic', 'ParticleInteraction']
 >>> ds = DATASETS["O5Synthetic"](N=8, seed=3)
 >>> len(ds), ds[0][0].shape
 (8, (10,))
@@ -13,6 +14,7 @@ classification problems ``InvertedCube`` and ``BrokenRubiksCube``.
 from .augment import group_augmentation, sampler
 from .base import Dataset
 from .cubes import BrokenRubiksCube, InvertedCube
+from .pendulum import DoubleSpringPendulum
 from .regression import Inertia, O5Synthetic, ParticleInteraction
 
 DATASETS = {
@@ -21,10 +23,11 @@ DATASETS = {
     "ParticleInteraction": ParticleInteraction,
     "InvertedCube": InvertedCube,
     "BrokenRubiksCube": BrokenRubiksCube,
+    "DoubleSpringPendulum": DoubleSpringPendulum,
 }
 """Dataset classes by the name a config file gives them."""
 
 __all__ = [
-    "BrokenRubiksCube", "DATASETS", "Dataset", "Inertia", "InvertedCube", "O5Synthetic",
+    "BrokenRubiksCube", "DATASETS", "Dataset", "DoubleSpringPendulum", "Inertia", "InvertedCube", "O5Synthetic",
     "ParticleInteraction", "group_augmentation", "sampler",
 ]

@@ -1,0 +1,300 @@
+"""Learning dynamics: Hamiltonian neural networks and Neural ODEs, each on an
+EMLP, an MLP or a scalar-invariant backbone (emlp's ``EMLPH``, ``MLPH``,
+``EMLPode``, ``MLPode``; ``ScalarH`` and ``Scalarode`` after ScalarEMLP).
+
+A Hamiltonian model is a network ``H(z)`` with a scalar output; its
+dynamics are Hamilton's equations ``dz/dt = J∇H(z)``, ``J = [[0, I], [−I,
+0]]`` on ``z = (q, p)``. A Neural ODE is a network whose output is ``dz/dt``
+itself. :class:`Flow` integrates either from initial states over a time
+grid with diffrax (Dopri5, adaptive steps at emlp's relative tolerance
+1e-4, one step size for the whole batch, as ``jax.experimental.ode.odeint``
+in emlp's trainer), so that a model is trained on the MSE between the
+trajectories it integrates and the true ones. An input may carry constants
+after the state (a gravity direction): the network sees them, the
+integration keeps them fixed.
+
+The model classes are the backbones with a ``dynamics`` attribute; a config
+names one (``name = "EMLPH"``) with a dynamics dataset, and the trainer
+builds the :class:`Flow` around it.
+
+>>> import haiku as hk, jax, jax.numpy as jnp
+>>> flow = hk.transform(lambda x: Flow(EMLPH, "4*V", "4*V", "O(2)eR3", ts=(0.0, 0.1, 0.2), ch=16,
+...                                      num_layers=1)(x))
+>>> params = flow.init(jax.random.PRNGKey(0), jnp.ones((2, 12)))
+>>> flow.apply(params, None, jnp.ones((2, 12))).shape
+(2, 36)
+"""
+
+from __future__ import annotations
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .emlp import EMLP
+from .mlp import MLP
+from .reps import as_group, as_rep
+from .scalars import ScalarMLP
+
+RTOL, ATOL = 1e-4, 1e-6
+"""The integration's tolerances: emlp's relative tolerance 1e-4; the
+absolute one keeps steps finite near zero in float32."""
+
+MAX_STEPS = 4096
+"""Steps an integration may take before it gives up (the trajectory is then
+``inf`` from where it stopped)."""
+
+
+class EMLPH(EMLP):
+    """emlp's ``EMLPH``: an EMLP whose scalar output is the Hamiltonian."""
+
+    dynamics = "hamiltonian"
+
+
+class MLPH(MLP):
+    """emlp's ``MLPH``: an MLP whose scalar output is the Hamiltonian."""
+
+    dynamics = "hamiltonian"
+
+
+class ScalarH(ScalarMLP):
+    """ScalarEMLP's Hamiltonian model: the scalar-invariant model's output is
+    the Hamiltonian."""
+
+    dynamics = "hamiltonian"
+
+
+class EMLPode(EMLP):
+    """emlp's ``EMLPode``: an EMLP whose output is ``dz/dt``."""
+
+    dynamics = "ode"
+
+
+class MLPode(MLP):
+    """emlp's ``MLPode``: an MLP whose output is ``dz/dt``."""
+
+    dynamics = "ode"
+
+
+class Scalarode(ScalarMLP):
+    """The scalar-invariant model whose output is ``dz/dt``. Its output
+    layer starts at zero (the flow starts still): the field is a combination
+    of the input vectors with coefficients that are functions of their inner
+    products, so at random weights it grows like the cube of the state, and
+    its flow from the pendulum's states blows up within one chunk."""
+
+    dynamics = "ode"
+    output_init = hk.initializers.Constant(0.0)
+
+
+DYNAMICS_MODELS = {cls.__name__: cls for cls in (EMLPH, MLPH, ScalarH, EMLPode, MLPode, Scalarode)}
+"""The dynamics models by the name a config file gives them."""
+
+
+def symplectic(gradient):
+    """``J∇``: ``(∂H/∂q, ∂H/∂p) ↦ (∂H/∂p, −∂H/∂q)`` on the last axis.
+
+    >>> symplectic(jnp.array([1.0, 2.0, 3.0, 4.0])).tolist()
+    [3.0, 4.0, -1.0, -2.0]
+    """
+    half = gradient.shape[-1] // 2
+    return jnp.concatenate([gradient[..., half:], -gradient[..., :half]], axis=-1)
+
+
+def vector_field(kind: str, network, state_size: int):
+    """``field(z, constants) -> dz/dt`` for a batch of states ``z``: Hamilton's
+    equations of ``network``'s scalar output (``kind="hamiltonian"``) or its
+    output itself (``"ode"``); ``network`` sees ``(z, constants)``."""
+    def inputs(z, constants):
+        return jnp.concatenate([z, constants], axis=-1)
+
+    if kind == "hamiltonian":
+        def field(z, constants):
+            return symplectic(jax.grad(lambda z: jnp.sum(network(inputs(z, constants))))(z))
+    elif kind == "ode":
+        def field(z, constants):
+            return network(inputs(z, constants))[..., :state_size]
+    else:
+        raise ValueError(f"a dynamics model is 'hamiltonian' or 'ode', got {kind!r}")
+    return field
+
+
+def odeint(field, z0, constants, ts, rtol: float = RTOL, atol: float = ATOL, max_steps: int = MAX_STEPS):
+    """The trajectories of ``dz/dt = field(z, constants)`` from the batch
+    ``z0`` (``(B, s)``) at the times ``ts`` (increasing, from the start):
+    ``(B, len(ts), s)``, by diffrax's Dopri5 with adaptive steps (one step size
+    for the batch) and gradients by checkpointed backpropagation.
+
+    >>> zs = odeint(lambda z, c: -z, jnp.ones((1, 1)), jnp.zeros((1, 0)), np.array([0.0, 1.0]))
+    >>> round(float(zs[0, 1, 0]), 4)
+    0.3679
+    """
+    diffrax = _diffrax()
+    ts = np.asarray(ts, np.float64)
+    term = diffrax.ODETerm(lambda t, z, args: field(z, args))
+    solution = diffrax.diffeqsolve(term, diffrax.Dopri5(), t0=float(ts[0]), t1=float(ts[-1]),
+                                   dt0=float(ts[1] - ts[0]) if len(ts) > 1 else None, y0=z0, args=constants,
+                                   saveat=diffrax.SaveAt(ts=jnp.asarray(ts, z0.dtype)),
+                                   stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+                                   max_steps=max_steps, throw=False)
+    return jnp.swapaxes(solution.ys, 0, 1)
+
+
+def _diffrax():
+    try:
+        import diffrax
+    except ImportError:
+        raise ImportError("repalg's dynamics models integrate with diffrax, which is not installed: "
+                          "pip install 'repalg[dynamics]'") from None
+    return diffrax
+
+
+class Flow(hk.Module):
+    """The trajectories a dynamics model integrates: called on ``x``, rows of
+    an initial state (``rep_state``) followed by constants (the rest of
+    ``rep_in``), it returns the states at ``ts``, flattened:
+    ``(B, len(ts) * rep_state.size())``. ``model`` is a class of
+    :data:`DYNAMICS_MODELS` (or any backbone with a ``dynamics`` attribute),
+    built on ``rep_in`` with ``options``; its output is ``Scalar`` for a
+    Hamiltonian and ``rep_state`` for a Neural ODE."""
+
+    def __init__(self, model, rep_in, rep_state, group, ts, rtol: float = RTOL, atol: float = ATOL,
+                 name: str | None = None, **options):
+        super().__init__(name=name)
+        self.group = as_group(group)
+        self.rep_in, self.rep_state = as_rep(rep_in, self.group), as_rep(rep_state, self.group)
+        self.state_size = self.rep_state.size()
+        if self.state_size > self.rep_in.size() or self.state_size % 2:
+            raise ValueError(f"a state ({self.rep_state!r}, size {self.state_size}) is positions and momenta, of "
+                             f"even size, at the start of the input {self.rep_in!r} (size {self.rep_in.size()})")
+        self.kind = getattr(model, "dynamics", None)
+        if self.kind not in ("hamiltonian", "ode"):
+            raise ValueError(f"{getattr(model, '__name__', model)} is not a dynamics model; use one of "
+                             f"{', '.join(DYNAMICS_MODELS)}")
+        self.ts = np.asarray(ts, np.float64)
+        if self.ts.ndim != 1 or len(self.ts) < 2 or np.any(np.diff(self.ts) <= 0):
+            raise ValueError(f"ts are at least two increasing times, got {ts!r}")
+        out = as_rep("Scalar", self.group) if self.kind == "hamiltonian" else self.rep_state
+        self.network = hk.transform(lambda u: model(self.rep_in, out, self.group, **options)(u))
+        self.rtol, self.atol = rtol, atol
+
+    def __call__(self, x):
+        x = jnp.asarray(x)
+        params = hk.lift(self.network.init, name="network")(hk.maybe_next_rng_key(), x)
+        field = vector_field(self.kind, lambda u: self.network.apply(params, None, u), self.state_size)
+        zs = odeint(field, x[..., :self.state_size], x[..., self.state_size:], self.ts, self.rtol, self.atol)
+        return zs.reshape(x.shape[:-1] + (-1,))
+
+
+def relative_error(a, b):
+    """emlp's relative error of states, ``rms(a − b) / (rms(a) + rms(b))``
+    over the last axis.
+
+    >>> float(relative_error(np.array([1.0, 1.0]), np.array([1.0, 1.0])))
+    0.0
+    """
+    rms = lambda v: np.sqrt(np.mean(np.square(v), axis=-1))
+    return rms(np.asarray(a) - b) / (rms(a) + rms(b))
+
+
+def geometric_mean(errors, floor: float = 1e-7) -> float:
+    """The geometric mean of ``errors`` (clamped below at ``floor``, as emlp),
+    infinite where one is not finite.
+
+    >>> geometric_mean([0.1, 0.001])
+    0.01
+    """
+    errors = np.asarray(errors, np.float64)
+    if not np.all(np.isfinite(errors)):
+        return float("inf")
+    return float(np.round(np.exp(np.mean(np.log(np.maximum(errors, floor)))), 12))
+
+
+def drift(values) -> np.ndarray:
+    """Each row's largest departure from its first value, ``max_t |v(t) −
+    v(0)|``, for an array ``(systems, times)``."""
+    values = np.asarray(values, np.float64)
+    return np.max(np.abs(values - values[:, :1]), axis=1)
+
+
+def rollout_metrics(predicted, true, energy, momentum) -> dict:
+    """What a rollout shows, for predicted and true trajectories
+    ``(systems, times, state)`` from the same initial states: the relative
+    error at each time (``errors``, ``(systems, times)``), its geometric mean
+    over times and systems (``rollout_error``, emlp's number) and the standard
+    deviation of the per-system geometric means; the drift (largest departure
+    from the start, mean over systems) of ``energy`` and ``momentum``
+    (functions of states) along the predicted and the true trajectories.
+
+    >>> zs = np.ones((2, 3, 4))
+    >>> m = rollout_metrics(zs, zs, lambda z: z.sum(-1), lambda z: z[..., 0])
+    >>> m["rollout_error"], m["energy_drift"], m["true_energy_drift"]
+    (1e-07, 0.0, 0.0)
+    """
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged rollout holds inf
+        return _rollout_metrics(np.asarray(predicted, np.float64), np.asarray(true, np.float64), energy, momentum)
+
+
+def _rollout_metrics(predicted, true, energy, momentum) -> dict:
+    errors = relative_error(predicted, true)
+    per_system = [geometric_mean(e) for e in errors]
+    finite = np.all(np.isfinite(predicted), axis=(1, 2))
+    out = {"errors": errors, "rollout_error": geometric_mean(errors),
+           "rollout_error_std": float(np.std(per_system)) if all(np.isfinite(per_system)) else None,
+           "rollout_systems": int(len(errors)), "diverged_systems": int(np.sum(~finite))}
+    for name, quantity in (("energy", energy), ("lz", momentum)):
+        along = quantity(predicted[finite])
+        out[f"{name}_drift"] = float(np.mean(drift(along))) if finite.any() else None
+        out[f"true_{name}_drift"] = float(np.mean(drift(quantity(true))))
+        out[f"{name}_predicted"], out[f"{name}_true"] = quantity(predicted), quantity(true)
+    return out
+
+
+def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "") -> None:
+    """Draw the rollouts' figure at ``path`` (PNG): one system's masses in the
+    x-y plane and their heights over time, true against predicted; the
+    relative error over time (geometric mean over systems, with the 10-90%
+    band); and the energy and ``L_z`` departures from their start (median over
+    systems), predicted against true."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .train import _atomic_write
+
+    figure = Figure(figsize=(13, 8), tight_layout=True)
+    FigureCanvasAgg(figure)
+    (xy, height), (error, conserved) = figure.subplots(2, 2)
+    for mass, colour in ((0, "C0"), (1, "C1")):
+        at = slice(3 * mass, 3 * mass + 3)
+        xy.plot(true[0, :, at][:, 0], true[0, :, at][:, 1], color=colour, label=f"mass {mass + 1}, true")
+        xy.plot(predicted[0, :, at][:, 0], predicted[0, :, at][:, 1], "--", color=colour, label="predicted")
+        height.plot(ts, true[0, :, at][:, 2], color=colour, label=f"mass {mass + 1}, true")
+        height.plot(ts, predicted[0, :, at][:, 2], "--", color=colour, label="predicted")
+    xy.set(xlabel="x", ylabel="y", title="one test system, seen from above")
+    xy.set_aspect("equal", adjustable="datalim")
+    xy.legend(fontsize=8)
+    height.set(xlabel="time (s)", ylabel="z", title="heights")
+    errors = np.maximum(found["errors"], 1e-7)
+    with np.errstate(invalid="ignore"):
+        error.plot(ts, np.exp(np.mean(np.log(errors), axis=0)), label="geometric mean")
+        error.fill_between(ts, *np.nanpercentile(errors, [10, 90], axis=0), alpha=0.3, label="10-90%")
+    error.set(yscale="log", xlabel="time (s)", ylabel="relative error",
+              title=f"rollout error (geometric mean {found['rollout_error']:.3g})")
+    error.legend(fontsize=8)
+    for name, colour in (("energy", "C2"), ("lz", "C3")):
+        label = "energy" if name == "energy" else "L_z"
+        for which, style in (("predicted", "--"), ("true", "-")):
+            values = found[f"{name}_{which}"]
+            with np.errstate(invalid="ignore"):
+                conserved.plot(ts, np.nanmedian(np.abs(values - values[:, :1]), axis=0), style, color=colour,
+                               label=f"{label}, {which}")
+    conserved.set(yscale="log", xlabel="time (s)", ylabel="|change| (median over systems)",
+                  title="conserved quantities")
+    conserved.legend(fontsize=8)
+    figure.suptitle(title)
+    _atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=90))
+
+
+__all__ = ["ATOL", "DYNAMICS_MODELS", "EMLPH", "EMLPode", "Flow", "MAX_STEPS", "MLPH", "MLPode", "RTOL", "ScalarH",
+           "Scalarode", "drift", "geometric_mean", "plot_rollouts", "rollout_metrics", "odeint", "relative_error", "symplectic", "vector_field"]

@@ -1,0 +1,282 @@
+"""Dynamics: the pendulum's data are true trajectories, Hamiltonian and
+Neural-ODE models built on EMLP are equivariant for every group of the
+paper's table, an O(2)-invariant Hamiltonian conserves L_z (Noether), and
+a short training run learns.
+
+The models here are small (``ch=16``, one layer) so that compiling them
+through the integrator stays quick.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from repalg import group as parse_group
+from repalg.models import MODELS
+from repalg.models.config import ConfigError, parse_config
+from repalg.models.datasets import DoubleSpringPendulum
+from repalg.models.datasets import pendulum
+from repalg.models.dynamics import (DYNAMICS_MODELS, EMLPH, EMLPode, Flow, ScalarH, Scalarode, geometric_mean,
+                                    odeint, relative_error, rollout_metrics, symplectic, vector_field)
+from repalg.models.train import ROLLOUT_PLOT, ROLLOUTS, load, prepare, train
+from repalg.reps import V
+
+GROUPS = ["O(2)eR3", "SO(2)eR3", "D(6)eR3", "D(2)eR3"]
+SMALL = {"ch": 16, "num_layers": 1}
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPALG_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def states(n, seed=0):
+    ds = DoubleSpringPendulum(N=n, seed=seed, integration_time=1.0)
+    return ds.X
+
+
+# -- the data -------------------------------------------------------------------------------------------------------
+
+def test_the_integrator_conserves_energy_and_angular_momentum(data_dir):
+    ds = DoubleSpringPendulum(N=20, seed=3)
+    zs = ds.integrate(ds.X, ds.T_long)  # 30 s from each chunk's first state
+    assert zs.shape == (20, 150, 12)
+    for quantity in (pendulum.energy, pendulum.angular_momentum_z):
+        values = quantity(zs)
+        assert np.max(np.abs(values - values[:, :1])) < 1e-7
+    # and a chunk is the trajectory from its first state
+    again = ds.integrate(ds.X, ds.ts)
+    assert np.allclose(again.reshape(20, -1), ds.Y, atol=1e-8)
+
+
+def test_the_vector_field_is_hamiltons_equations_of_the_energy():
+    z = np.random.default_rng(0).normal(size=(7, 12)) + np.r_[0, 0, -1.5, 0, 0, -3, [0] * 6]
+    jax.config.update("jax_enable_x64", True)
+    try:
+        def H(z):
+            x1, x2, p1, p2 = z[0:3], z[3:6], z[6:9], z[9:12]
+            return (0.5 * p1 @ p1 + 0.5 * p2 @ p2 + 0.5 * (jnp.linalg.norm(x1) - 1) ** 2
+                    + (jnp.linalg.norm(x1 - x2) - 1) ** 2 + x1[2] + x2[2])
+
+        gradient = np.asarray(jax.vmap(jax.grad(H))(jnp.asarray(z)))
+        assert np.allclose(pendulum.energy(z), np.asarray(jax.vmap(H)(jnp.asarray(z))), atol=1e-12)
+    finally:
+        jax.config.update("jax_enable_x64", False)
+    assert np.allclose(pendulum.vector_field(z), np.asarray(symplectic(jnp.asarray(gradient))), atol=1e-12)
+
+
+def test_the_data_are_seeded_and_follow_emlps_initial_conditions(data_dir):
+    a, b, c = (DoubleSpringPendulum(N=200, seed=s, integration_time=2.0) for s in (1, 1, 2))
+    assert np.array_equal(a.X, b.X) and not np.array_equal(a.X, c.X)
+    starts = a.Y.reshape(200, 5, 12)
+    assert np.allclose(starts[:, 0], a.X)
+    # the first chunk of every system starts from emlp's distribution: some chunks start at t = 0
+    z0 = a.X[np.all(np.abs(a.X[:, :6] - [0, 0, -1.5, 0, 0, -3]) < 1.5, axis=1)]
+    assert len(z0) > 50
+    G = a.symmetry
+    assert a.rep_in(G).size() == 12 and a.rep_out(G).size() == 60 and str(G) == "O(2)eR3"
+
+
+def test_the_disk_cache_is_keyed_by_every_parameter_and_recomputes_a_corrupt_file(data_dir):
+    first = DoubleSpringPendulum(N=5, seed=0, integration_time=2.0)
+    files = sorted(data_dir.glob("*.npz"))
+    assert len(files) == 1
+    DoubleSpringPendulum(N=5, seed=0, integration_time=2.0, dt=0.1)
+    DoubleSpringPendulum(N=5, seed=0, integration_time=2.0, chunk_len=4)
+    assert len(list(data_dir.glob("*.npz"))) == 3
+    files[0].write_bytes(b"not an npz")
+    again = DoubleSpringPendulum(N=5, seed=0, integration_time=2.0)
+    assert np.array_equal(again.Y, first.Y)
+    assert pendulum.read_npz(files[0], "anything") is None  # the damaged file was replaced by a sound one
+
+
+def test_the_data_are_still_made_when_the_cache_cannot_be_written(tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv("REPALG_DATA_DIR", str(blocker / "below"))
+    with pytest.warns(RuntimeWarning, match="cannot be kept"):
+        ds = DoubleSpringPendulum(N=3, integration_time=1.0)
+    assert ds.X.shape == (3, 12)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"N": 0}, "N"), ({"dt": -0.1}, "dt"), ({"chunk_len": 1}, "chunk_len"),
+    ({"integration_time": 0.5}, "fewer than chunk_len"),
+])
+def test_bad_pendulum_settings_are_refused(data_dir, options, message):
+    with pytest.raises(ValueError, match=message):
+        DoubleSpringPendulum(**options)
+
+
+# -- the models -----------------------------------------------------------------------------------------------------
+
+def transformed(model, group, ts=(0.0, 0.2, 0.4), rep_in="4*V"):
+    return hk.transform(lambda x: Flow(model, rep_in, "4*V", group, ts=ts, **SMALL)(x))
+
+
+def moved(group_text, n, seed):
+    """``n`` sampled elements of the group and their action on a state (4 vectors)."""
+    G = parse_group(group_text)
+    gs = np.asarray(G.samples(n, key=seed), np.float64)
+    return gs, [np.kron(np.eye(4), g) for g in gs]
+
+
+@pytest.mark.parametrize("kind", ["hamiltonian", "ode"])
+@pytest.mark.parametrize("group", GROUPS)
+def test_emlp_dynamics_are_equivariant(data_dir, group, kind):
+    """Rotating the initial state rotates the predicted derivative, and the
+    integrated trajectory."""
+    model = EMLPH if kind == "hamiltonian" else EMLPode
+    z = states(4).astype(np.float32)
+    _, actions = moved(group, 3, seed=7)
+    flow = transformed(model, group)
+    params = flow.init(jax.random.PRNGKey(0), z)
+
+    def derivative(params, z):
+        inner = params  # the Flow's network parameters, under its lifted name
+        net = hk.transform(lambda u: model(V(parse_group(group)) * 4, "Scalar" if kind == "hamiltonian" else "4*V",
+                                           group, **SMALL)(u))
+        names = {k.split("network/", 1)[1]: v for k, v in inner.items()}
+        field = vector_field(kind, lambda u: net.apply(names, None, u), 12)
+        return field(jnp.asarray(z), jnp.zeros((len(z), 0), jnp.float32))
+
+    trajectories = np.asarray(flow.apply(params, None, z)).reshape(4, 3, 12)
+    dz = np.asarray(derivative(params, z))
+    assert np.abs(dz).max() > 1e-3  # not trivially zero
+    for action in actions:
+        rotated = (z.astype(np.float64) @ action.T).astype(np.float32)
+        assert np.allclose(np.asarray(derivative(params, rotated)), dz @ action.T, atol=2e-5 * np.abs(dz).max())
+        moved_out = np.asarray(flow.apply(params, None, rotated)).reshape(4, 3, 12)
+        assert np.allclose(moved_out, trajectories @ action.T, atol=1e-4)
+
+
+@pytest.mark.parametrize("model", [ScalarH, Scalarode])
+def test_the_scalar_models_with_gravity_as_input_are_o3_equivariant(data_dir, model):
+    ds = DoubleSpringPendulum(N=4, integration_time=1.0, gravity_input=True)
+    x = ds.X.astype(np.float32)
+    flow = transformed(model, "O(3)", rep_in="5*V")
+    params = flow.init(jax.random.PRNGKey(1), x)
+    leaves, tree = jax.tree_util.tree_flatten(params)  # Scalarode starts still: move every weight a little
+    noise = np.random.default_rng(0)
+    params = jax.tree_util.tree_unflatten(tree, [p + 0.03 * noise.normal(size=p.shape).astype(np.float32)
+                                                 for p in leaves])
+    out = np.asarray(flow.apply(params, None, x)).reshape(4, 3, 12)
+    assert np.all(np.isfinite(out)) and np.abs(out[:, -1] - out[:, 0]).max() > 1e-3  # it moves
+    for g in np.asarray(parse_group("O(3)").samples(3, key=2), np.float64):
+        rotated = (x.astype(np.float64) @ np.kron(np.eye(5), g).T).astype(np.float32)  # gravity turns too
+        expected = out @ np.kron(np.eye(4), g).T
+        assert np.allclose(np.asarray(flow.apply(params, None, rotated)).reshape(4, 3, 12), expected, atol=1e-4)
+
+
+def test_an_o2_invariant_hamiltonian_conserves_angular_momentum_and_its_own_energy(data_dir):
+    """Noether: whatever its weights, an EMLPH for rotations about z has a
+    flow that conserves L_z, and every HNN conserves the H it learned."""
+    z = states(8).astype(np.float32)
+    ts = np.arange(0, 5.0, 0.25)
+    flow = transformed(EMLPH, "O(2)eR3", ts=ts)
+    params = flow.init(jax.random.PRNGKey(3), z)
+    zs = np.asarray(flow.apply(params, None, z), np.float64).reshape(8, len(ts), 12)
+    lz = pendulum.angular_momentum_z(zs)
+    assert np.max(np.abs(lz - lz[:, :1])) < 1e-4
+    true_energy = pendulum.energy(zs)  # not the learned H: it changes
+    assert np.max(np.abs(true_energy - true_energy[:, :1])) > 1e-2
+    mlp = transformed(MODELS["MLPH"], "Trivial(3)", ts=ts)
+    zs = np.asarray(mlp.apply(mlp.init(jax.random.PRNGKey(3), z), None, z), np.float64).reshape(8, len(ts), 12)
+    lz = pendulum.angular_momentum_z(zs)
+    assert np.max(np.abs(lz - lz[:, :1])) > 1e-3  # without the symmetry, nothing forces it
+
+
+def test_odeint_matches_an_exact_solution():
+    """The harmonic oscillator H = (q² + p²)/2 rotates phase space."""
+    ts = np.linspace(0, 3, 7)
+    zs = odeint(lambda z, c: symplectic(z), jnp.array([[1.0, 0.0]]), jnp.zeros((1, 0)), ts)
+    assert np.allclose(np.asarray(zs[0]), np.stack([np.cos(ts), -np.sin(ts)], axis=1), atol=1e-4)
+
+
+def test_rollout_metrics_are_emlps_geometric_mean_of_relative_errors():
+    true = np.ones((2, 4, 12))
+    predicted = true.copy()
+    predicted[0] *= 3  # relative error |3-1| / (3+1) = 0.5 at every time
+    found = rollout_metrics(predicted, true, pendulum.energy, pendulum.angular_momentum_z)
+    assert np.allclose(relative_error(predicted, true)[0], 0.5)
+    assert found["rollout_error"] == pytest.approx(geometric_mean([0.5] * 4 + [1e-7] * 4))
+    assert found["energy_drift"] == 0.0 and found["diverged_systems"] == 0
+    predicted[1, 2:] = np.inf
+    assert rollout_metrics(predicted, true, pendulum.energy, pendulum.angular_momentum_z)["diverged_systems"] == 1
+
+
+def test_a_non_dynamics_model_is_refused_by_flow():
+    with pytest.raises(ValueError, match="not a dynamics model"):
+        hk.transform(lambda x: Flow(MODELS["EMLP"], "4*V", "4*V", "O(2)eR3", ts=(0, 1))(x)).init(
+            jax.random.PRNGKey(0), jnp.ones((1, 12)))
+
+
+# -- training -------------------------------------------------------------------------------------------------------
+
+CONFIG = """
+[dataset]
+name = "DoubleSpringPendulum"
+N = 40
+val = 20
+test = 20
+integration_time = 6.0
+[model]
+name = "{model}"
+group = "{group}"
+ch = 16
+num_layers = 1
+[train]
+epochs = 12
+batch_size = 20
+lr = 1e-2
+"""
+
+
+@pytest.mark.parametrize("model, group", [("EMLPH", "O(2)eR3"), ("MLPode", "Trivial(3)")])
+def test_a_short_training_run_learns_and_rolls_out(data_dir, tmp_path, model, group):
+    settings = parse_config(CONFIG.format(model=model, group=group))
+    result = train(settings, tmp_path / "run", progress=False)
+    losses = [r["train_loss"] for r in result.history]
+    assert losses[-1] < 0.8 * losses[0]
+    r = result.results
+    assert r["rollout_systems"] == 20 and 0 < r["rollout_error"] < 1
+    assert r["true_energy_drift"] < 1e-6 and r["energy_drift"] > 0
+    assert r["equivariance_error"] < 1e-4 if model == "EMLPH" else True
+    for name in (ROLLOUTS, ROLLOUT_PLOT):
+        assert (result.run_dir / name).stat().st_size > 0
+    saved = np.load(result.run_dir / ROLLOUTS)
+    assert saved["predicted"].shape == saved["true"].shape == (20, 30, 12)
+    # the run loads back for inference, with the chunk's time grid
+    trained = load(result.run_dir)
+    x = prepare(settings).data.X_test[:3]
+    assert np.allclose(trained(x), np.asarray(saved["predicted"][:3, :5].reshape(3, -1)), atol=1e-4)
+
+
+def test_dynamics_models_and_datasets_go_together(data_dir):
+    with pytest.raises(ConfigError, match="model.name: .*use one of EMLPH"):
+        prepare(parse_config(CONFIG.format(model="EMLP", group="O(2)eR3")))
+    inertia = '[dataset]\nname = "Inertia"\nN = 10\nval = 5\ntest = 5\n[model]\nname = "EMLPH"\nch = 8\n'
+    with pytest.raises(ConfigError, match="model.name: EMLPH learns dynamics"):
+        prepare(parse_config(inertia))
+
+
+def test_every_dynamics_model_is_a_config_name():
+    assert set(DYNAMICS_MODELS) <= set(MODELS)
+    assert set(DYNAMICS_MODELS) == {"EMLPH", "MLPH", "ScalarH", "EMLPode", "MLPode", "Scalarode"}
+
+
+def test_emlps_ready_names():
+    from repalg.nn import EMLPH as ReadyEMLPH, MLPode as ReadyMLPode
+
+    H = ReadyEMLPH("4*V", "Scalar", "O(2)eR3", ch=16, num_layers=1)
+    z = np.ones((3, 12), np.float32)
+    assert np.shape(H(z)) == () and jax.grad(H)(z).shape == (3, 12)
+    assert ReadyMLPode("4*V", "4*V", "Trivial(3)", ch=8)(z, 0.0).shape == (3, 12)
