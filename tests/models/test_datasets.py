@@ -13,6 +13,7 @@ from repalg.groups import Cube, Lorentz, O
 from repalg.models.datasets import (
     DATASETS,
     BrokenRubiksCube,
+    DoubleSpringPendulum,
     Inertia,
     InvertedCube,
     O5Synthetic,
@@ -71,7 +72,8 @@ def rubiks_test_set(seed):
 
 def test_registry_names_the_classes():
     assert DATASETS == {"Inertia": Inertia, "O5Synthetic": O5Synthetic, "ParticleInteraction": ParticleInteraction,
-                        "InvertedCube": InvertedCube, "BrokenRubiksCube": BrokenRubiksCube}
+                        "InvertedCube": InvertedCube, "BrokenRubiksCube": BrokenRubiksCube,
+                        "DoubleSpringPendulum": DoubleSpringPendulum}
 
 
 @pytest.mark.parametrize("make, x_shape, y_shape", [

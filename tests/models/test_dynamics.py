@@ -280,3 +280,13 @@ def test_emlps_ready_names():
     z = np.ones((3, 12), np.float32)
     assert np.shape(H(z)) == () and jax.grad(H)(z).shape == (3, 12)
     assert ReadyMLPode("4*V", "4*V", "Trivial(3)", ch=8)(z, 0.0).shape == (3, 12)
+
+
+def test_emlps_pendulum_interface(data_dir):
+    from repalg.datasets import DoubleSpringPendulum as FromFacade
+
+    ds = FromFacade(n_systems=6, chunk_len=5)
+    (z0, ts), chunk = ds[2]
+    assert len(ds) == 6 and ds.Zs.shape == (6, 5, 12) and np.array_equal(chunk[0], z0)
+    assert np.allclose(ts, [0, 0.2, 0.4, 0.6, 0.8]) and len(ds.T_long) == 150
+    assert np.allclose(ds.integrate(ds.Zs[:, 0], ds.ts), ds.Zs, atol=1e-8)

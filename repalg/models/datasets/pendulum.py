@@ -139,7 +139,9 @@ class DoubleSpringPendulum(Dataset):
     flattened (``rep_out = chunk_len*rep_state``). ``ts`` are the chunk's
     times, ``T_long`` those of a whole trajectory (``integration_time``
     seconds, the rollouts' horizon). ``symmetry`` is ``O(2)eR3``, or O(3)
-    with ``gravity_input``.
+    with ``gravity_input``. As emlp's, ``n_systems`` may name ``N``, ``Zs``
+    holds the chunks ``(N, chunk_len, 12)`` and ``ds[i]`` is ``((z0, ts),
+    chunk)``.
 
     >>> ds = DoubleSpringPendulum(N=3, chunk_len=4, gravity_input=True)
     >>> ds.X.shape, ds.Y.shape, ds.ts.tolist()[:2], str(ds.symmetry)
@@ -150,8 +152,8 @@ class DoubleSpringPendulum(Dataset):
     """The length of a state ``(x₁, x₂, p₁, p₂)``."""
 
     def __init__(self, N: int = 1500, seed: int = 0, chunk_len: int = 5, dt: float = 0.2,
-                 integration_time: float = 30.0, gravity_input: bool = False):
-        N = integer(N, "the number of systems N", minimum=1)
+                 integration_time: float = 30.0, gravity_input: bool = False, n_systems: int | None = None):
+        N = integer(N if n_systems is None else n_systems, "the number of systems N", minimum=1)
         seed = integer(seed, "seed", minimum=0)
         self.chunk_len = integer(chunk_len, "chunk_len", minimum=2)
         if not isinstance(dt, (int, float)) or not 0 < dt < float("inf"):
@@ -165,7 +167,7 @@ class DoubleSpringPendulum(Dataset):
                              f"chunk_len {chunk_len}")
         self.ts = time_grid(self.chunk_len, self.dt)
         self.T_long = time_grid(steps, self.dt)
-        self.Z = self._chunks(N, seed, steps)
+        self.Z = self.Zs = self._chunks(N, seed, steps)
         X = self.Z[:, 0]
         self.gravity_input = bool(gravity_input)
         if self.gravity_input:
@@ -212,6 +214,9 @@ class DoubleSpringPendulum(Dataset):
             warnings.warn(f"the generated pendulum data cannot be kept in {str(path.parent)!r} ({error}); "
                           "set REPALG_DATA_DIR to a writable folder", RuntimeWarning, stacklevel=3)
         return chunks
+
+    def __getitem__(self, i):
+        return (self.X[i], self.ts), self.Z[i]
 
     def H(self, z) -> np.ndarray:
         """The Hamiltonian of states ``z`` (``(..., 12)``), as emlp's ``ds.H``."""
