@@ -720,6 +720,8 @@ def prepare(settings: Settings) -> Run:
     if epochs is None:
         raise ConfigError("train.epochs", f"missing: {dataset.name} has its own train and test sets; "
                                           "say how many epochs, such as epochs = 500")
+    if t.rollouts is not None and data.flow is None:
+        raise ConfigError("train.rollouts", f"{dataset.name} holds no trajectories to roll out; leave it unset")
     t = dataclasses.replace(t, epochs=epochs, eval_every=t.eval_every or default_eval_every(epochs))
     model_settings = dataclasses.replace(settings.model, **texts)
     resolved = dataclasses.replace(settings, dataset=dataset, model=model_settings, train=t)

@@ -266,6 +266,8 @@ def test_dynamics_models_and_datasets_go_together(data_dir):
     inertia = '[dataset]\nname = "Inertia"\nN = 10\nval = 5\ntest = 5\n[model]\nname = "EMLPH"\nch = 8\n'
     with pytest.raises(ConfigError, match="model.name: EMLPH learns dynamics"):
         prepare(parse_config(inertia))
+    with pytest.raises(ConfigError, match="train.rollouts: Inertia holds no trajectories"):
+        prepare(parse_config(inertia.replace("EMLPH", "MLP") + "[train]\nrollouts = 5\n"))
 
 
 def test_every_dynamics_model_is_a_config_name():
