@@ -157,10 +157,13 @@ class Flow(hk.Module):
     ``(B, len(ts) * rep_state.size())``. ``model`` is a class of
     :data:`DYNAMICS_MODELS` (or any backbone with a ``dynamics`` attribute),
     built on ``rep_in`` with ``options``; its output is ``Scalar`` for a
-    Hamiltonian and ``rep_state`` for a Neural ODE."""
+    Hamiltonian and ``rep_state`` for a Neural ODE. The batch is integrated
+    as one system with one step size (as emlp trains), or, with
+    ``independent``, each row with its own (for rollouts: one system whose
+    learned dynamics turn stiff then stops only itself)."""
 
     def __init__(self, model, rep_in, rep_state, group, ts, rtol: float = RTOL, atol: float = ATOL,
-                 name: str | None = None, **options):
+                 independent: bool = False, name: str | None = None, **options):
         super().__init__(name=name)
         self.group = as_group(group)
         self.rep_in, self.rep_state = as_rep(rep_in, self.group), as_rep(rep_state, self.group)
@@ -177,13 +180,18 @@ class Flow(hk.Module):
             raise ValueError(f"ts are at least two increasing times, got {ts!r}")
         out = as_rep("Scalar", self.group) if self.kind == "hamiltonian" else self.rep_state
         self.network = hk.transform(lambda u: model(self.rep_in, out, self.group, **options)(u))
-        self.rtol, self.atol = rtol, atol
+        self.rtol, self.atol, self.independent = rtol, atol, independent
 
     def __call__(self, x):
         x = jnp.asarray(x)
         params = hk.lift(self.network.init, name="network")(hk.maybe_next_rng_key(), x)
         field = vector_field(self.kind, lambda u: self.network.apply(params, None, u), self.state_size)
-        zs = odeint(field, x[..., :self.state_size], x[..., self.state_size:], self.ts, self.rtol, self.atol)
+        z0, constants = x[..., :self.state_size], x[..., self.state_size:]
+        if self.independent:
+            one = lambda z, c: odeint(field, z[None], c[None], self.ts, self.rtol, self.atol)[0]
+            zs = jax.vmap(one)(z0, constants)
+        else:
+            zs = odeint(field, z0, constants, self.ts, self.rtol, self.atol)
         return zs.reshape(x.shape[:-1] + (-1,))
 
 
@@ -223,7 +231,8 @@ def rollout_metrics(predicted, true, energy, momentum) -> dict:
     ``(systems, times, state)`` from the same initial states: the relative
     error at each time (``errors``, ``(systems, times)``), its geometric mean
     over times and systems (``rollout_error``, emlp's number) and the standard
-    deviation of the per-system geometric means; the drift (largest departure
+    deviation of the per-system geometric means (where a prediction is not
+    finite, a diverged rollout, its error is 1, the measure's bound); the drift (largest departure
     from the start, mean over systems) of ``energy`` and ``momentum``
     (functions of states) along the predicted and the true trajectories.
 
@@ -238,6 +247,7 @@ def rollout_metrics(predicted, true, energy, momentum) -> dict:
 
 def _rollout_metrics(predicted, true, energy, momentum) -> dict:
     errors = relative_error(predicted, true)
+    errors[~np.all(np.isfinite(predicted), axis=-1)] = 1.0
     per_system = [geometric_mean(e) for e in errors]
     finite = np.all(np.isfinite(predicted), axis=(1, 2))
     out = {"errors": errors, "rollout_error": geometric_mean(errors),

@@ -670,7 +670,8 @@ def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None) -> h
         if flow is not None:
             from .dynamics import Flow
 
-            return Flow(cls, rep_in, flow["rep_state"], group, ts=flow["ts"], **options)(x)
+            return Flow(cls, rep_in, flow["rep_state"], group, ts=flow["ts"],
+                        independent=flow.get("independent", False), **options)(x)
         net = cls(rep_in, rep_out, group, **options)
         model = Standardize(net, stats) if m.standardize and stats is not None else net
         if m.augment:  # as emlp's scripts: the standardized model, augmented; a Haiku key only while training
@@ -958,7 +959,8 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
 
 def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
     """Roll the trained dynamics out over the dataset's whole horizon
-    (``T_long``) from the first ``train.rollouts`` test states, against the
+    (``T_long``) from the first ``train.rollouts`` test states, each system
+    integrated with its own steps, against the
     true dynamics: the rollout error and the drift of energy and ``L_z``
     (see :func:`~repalg.models.dynamics.rollout_metrics`); ``rollout.png``
     and ``rollouts.npz`` (times, predicted and true states) in ``run_dir``."""
@@ -970,7 +972,8 @@ def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
     size = as_rep(data.flow["rep_state"], data.group).size()
     ts = np.asarray(system.T_long)
     start = time.perf_counter()
-    long = build_model(s.model, data.rep_in, data.rep_out, data.group, data.stats, {**data.flow, "ts": tuple(ts)})
+    long = build_model(s.model, data.rep_in, data.rep_out, data.group, data.stats,
+                       {**data.flow, "ts": tuple(ts), "independent": True})
     predicted = predictor(long, rows=max(1, min(count, 500)))(params, X).reshape(count, len(ts), size)
     true = system.integrate(X[:, :size].astype(np.float64), ts)
     found = rollout_metrics(predicted, true, system.H, system.angular_momentum_z)
