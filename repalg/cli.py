@@ -139,10 +139,10 @@ def _train(args: argparse.Namespace) -> int:
     weights = (f"best validation weights, epoch {r['best_epoch']}" if r["weights"] == "best"
                else "last weights (no validation split)")
     if "test_accuracy" in r:
-        say(f"test accuracy:      {r['test_accuracy']:.4g} (cross-entropy {r['test_loss']:.4g}; {weights})")
+        say(f"test accuracy:      {_number(r['test_accuracy'])} (cross-entropy {_number(r['test_loss'])}; {weights})")
     else:
-        say(f"test MSE:           {r['test_mse']:.4g} ({weights})")
-    say(f"equivariance error: {r['equivariance_error']:.3g} (largest over {r['equivariance_samples']} test "
+        say(f"test MSE:           {_number(r['test_mse'])} ({weights})")
+    say(f"equivariance error: {_number(r['equivariance_error'])} (largest over {r['equivariance_samples']} test "
           "inputs, each with a sampled group element)")
     files = [CONFIG, CHECKPOINT, METRICS, RESULTS] + ([CURVES] if s.output.plot else [])
     if "rollout_error" in r:
@@ -158,7 +158,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _number(value) -> str:
-    return "not finite" if value is None else f"{value:.3g}"
+    return "not finite" if value is None else f"{value:.4g}"
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -184,7 +184,7 @@ def _sweep(args: argparse.Namespace) -> int:
             bar.write(f"failed:  {what}: {error}")
         elif not skipped:
             name, value = metric(record)
-            bar.write(f"done:    {what}: {name} {value:.4g}, {record['wall_seconds']:.0f} s")
+            bar.write(f"done:    {what}: {name} {_number(value)}, {record['wall_seconds']:.0f} s")
         bar.update(1)
 
     try:

@@ -916,7 +916,8 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
                 _append_line(run_dir / METRICS, record)
                 if evaluate:
                     save_checkpoint(checkpoint, state, data.stats)
-            postfix = {"epoch": epoch + 1, "loss": f"{record['train_loss']:.4g}"}
+            loss = record["train_loss"]
+            postfix = {"epoch": epoch + 1, "loss": "not finite" if loss is None else f"{loss:.4g}"}
             if f"val_{metric}" in record and record[f"val_{metric}"] is not None:
                 postfix[f"val_{metric}"] = f"{record[f'val_{metric}']:.4g}"
             bar.set_postfix(postfix)

@@ -115,6 +115,15 @@ def test_a_failing_run_is_reported_and_the_others_finish(tmp_path, capsys):
     assert "Failed runs" in (tmp_path / "sweep" / RESULTS_MD).read_text()
 
 
+def test_a_run_without_a_finite_metric_is_reported_and_the_sweep_goes_on(tmp_path, capsys):
+    # a learning rate of 1e30 sends the MLP's weights to inf: the test MSE is not finite (None in the record)
+    configs = write_configs(tmp_path, models=(("MLP", "O(3)"),))
+    args = ["sweep", *map(str, configs), "--seeds", "3", "4", "--out", str(tmp_path / "sweep"), "--workers", "1",
+            "--set", "train.lr=1e30"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.count("test MSE not finite") == 2
+
+
 def test_a_sweep_directory_holding_other_settings_is_refused_by_name(tmp_path):
     configs = write_configs(tmp_path, models=(("MLP", "O(3)"),))
     sweep(plan_from_configs(configs, seeds=[1], out=tmp_path / "sweep"), workers=1)
@@ -147,6 +156,11 @@ def test_the_papers_plan_loads_every_config():
     assert len(names) == 20 and len(plan.tasks) == (4 * 5 + 8 * 3 + 8) * 3
     assert {task.N for task in plan.tasks if task.name == "particle-interaction-mlp-aug"} == {100, 1000, 3000}
     assert {task.N for task in plan.tasks if task.name.startswith("inverted-cube")} == {None}
+
+
+def test_the_pendulum_plan_loads_every_config():
+    plan = load_plan(Path(__file__).resolve().parents[2] / "examples/configs/pendulum_sweep.toml")
+    assert len(plan.tasks) == 12 and {task.name.split("_")[1] for task in plan.tasks} == {"hnn", "ode"}
 
 
 def test_augmentation_moves_training_inputs_and_leaves_predictions_alone():
