@@ -137,7 +137,8 @@ def _train(args: argparse.Namespace) -> int:
         return 130
     r = result.results
     weights = (f"best validation weights, epoch {r['best_epoch']}" if r["weights"] == "best"
-               else "last weights (no validation split)")
+               else "last weights (no validation split)" if not len(data.X_val)
+               else "last weights (no finite validation metric)")
     if "test_accuracy" in r:
         say(f"test accuracy:      {_number(r['test_accuracy'])} (cross-entropy {_number(r['test_loss'])}; {weights})")
     else:

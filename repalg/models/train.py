@@ -358,6 +358,8 @@ def equivariance_error_on(f: Callable, X, rep_in, rep_out, samples: int = 5, key
         lhs, fx = np.asarray(f(moved.astype(X.dtype))), np.asarray(f(x.astype(X.dtype)))
         with float64():
             rhs = np.asarray(rep_out.rho(g) @ fx.astype(np.float64))
+        if not (np.all(np.isfinite(lhs)) and np.all(np.isfinite(rhs))):
+            return float("nan")  # outputs that are not finite show nothing about equivariance
         for element in g.values():
             worst = max(worst, scale_adjusted_error(lhs, rhs, element))
     return worst
