@@ -66,8 +66,10 @@ from .standardize import Standardize
 
 CHECKPOINT, CONFIG, METRICS, RESULTS, CURVES = "checkpoint.npz", "config.toml", "metrics.jsonl", "results.json", \
     "curves.png"
-ROLLOUTS, ROLLOUT_PLOT = "rollouts.npz", "rollout.png"
 """The files of a run directory."""
+
+ROLLOUTS, ROLLOUT_PLOT = "rollouts.npz", "rollout.png"
+"""A run on trajectories also holds its rollouts and their figure."""
 
 DATA_AXIS = "data"
 """The name of the mesh axis the batch is split along."""
@@ -309,7 +311,6 @@ def predictor(model: hk.Transformed, rows: int = 500):
             chunks.append(np.asarray(apply(params, padded))[:len(part)])
         return np.concatenate(chunks) if chunks else np.zeros((0,))
 
-    predict.apply = apply
     return predict
 
 
