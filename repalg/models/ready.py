@@ -41,14 +41,19 @@ class Ready:
 
 def EMLP(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) -> Ready:
     """emlp's ``EMLP``, ready (see ``repalg.models.EMLP``)."""
-    rep_in, rep_out, group = bind(rep_in, rep_out, group)
-    return Ready(lambda: emlp.EMLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+    return _network(Ready, emlp.EMLP, rep_in, rep_out, group, ch, num_layers, seed)
 
 
 def MLP(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 0) -> Ready:
     """emlp's baseline ``MLP``, ready (see ``repalg.models.MLP``)."""
+    return _network(Ready, mlp.MLP, rep_in, rep_out, group, ch, num_layers, seed)
+
+
+def _network(wrapper, module, rep_in, rep_out, group, ch, num_layers: int, seed: int):
+    """``module(rep_in, rep_out, group, ch=ch, num_layers=num_layers)``, bound and
+    made ready by ``wrapper``."""
     rep_in, rep_out, group = bind(rep_in, rep_out, group)
-    return Ready(lambda: mlp.MLP(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+    return wrapper(lambda: module(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
 
 
 class ReadyH(Ready):
@@ -76,14 +81,12 @@ def EMLPH(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) ->
     >>> jax.grad(H)(np.ones((2, 12), np.float32)).shape
     (2, 12)
     """
-    rep_in, rep_out, group = bind(rep_in, rep_out, group)
-    return ReadyH(lambda: dynamics.EMLPH(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+    return _network(ReadyH, dynamics.EMLPH, rep_in, rep_out, group, ch, num_layers, seed)
 
 
 def MLPH(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 0) -> ReadyH:
     """emlp's ``MLPH``, ready: an MLP whose scalar output is the Hamiltonian."""
-    rep_in, rep_out, group = bind(rep_in, rep_out, group)
-    return ReadyH(lambda: dynamics.MLPH(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(), seed)
+    return _network(ReadyH, dynamics.MLPH, rep_in, rep_out, group, ch, num_layers, seed)
 
 
 def EMLPode(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) -> ReadyODE:
@@ -93,16 +96,12 @@ def EMLPode(rep_in, rep_out, group, ch=384, num_layers: int = 3, seed: int = 0) 
     >>> f(np.ones(12), 0.0).shape
     (12,)
     """
-    rep_in, rep_out, group = bind(rep_in, rep_out, group)
-    return ReadyODE(lambda: dynamics.EMLPode(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(),
-                    seed)
+    return _network(ReadyODE, dynamics.EMLPode, rep_in, rep_out, group, ch, num_layers, seed)
 
 
 def MLPode(rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, seed: int = 0) -> ReadyODE:
     """emlp's ``MLPode``, ready: ``model(z, t)`` is ``dz/dt``."""
-    rep_in, rep_out, group = bind(rep_in, rep_out, group)
-    return ReadyODE(lambda: dynamics.MLPode(rep_in, rep_out, group, ch=ch, num_layers=num_layers), rep_in.size(),
-                    seed)
+    return _network(ReadyODE, dynamics.MLPode, rep_in, rep_out, group, ch, num_layers, seed)
 
 
 def Linear(repin, repout, seed: int = 0) -> Ready:
