@@ -19,7 +19,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, 
 from . import expr
 from .expr import Rep
 from .groups import GroupBase, direct_product, embed
-from .registry import group_names, is_rep_constant, lookup_group, lookup_rep
+from .registry import LIECONV_ONLY_GROUPS, group_names, is_rep_constant, lookup_group, lookup_rep
 
 MAX_INTEGER_BITS = 4096
 """Integer arithmetic in text (``2**10*V``) stops past numbers of this many bits."""
@@ -258,7 +258,9 @@ class _Build(Transformer):
         try:
             return _Located(lookup_group(str(token), *values), token)
         except KeyError:
-            raise _SemanticError(token, f"unknown group {str(token)!r}") from None
+            hint = (f": {token}(d) is a LieConv group, for point-cloud models (a LieResNet's group), with no "
+                    "representations here" if str(token) in LIECONV_ONLY_GROUPS else "")
+            raise _SemanticError(token, f"unknown group {str(token)!r}{hint}") from None
         except ValueError as error:
             raise _SemanticError(token, str(error)) from None
 

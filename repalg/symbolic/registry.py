@@ -61,6 +61,12 @@ def register_rep(name: str, factory: RepFactory) -> None:
     _reps[_check_name(name, plus_allowed=False)] = factory
 
 
+LIECONV_ONLY_GROUPS = ("SE", "RxSO", "Translation")
+"""Group names that only LieConv's point-cloud models know
+(``repalg.models.lieconv``): the parser names them as such instead of
+calling them unknown."""
+
+
 def lookup_group(name: str, *args) -> GroupBase:
     """The group called ``name`` with ``args``; KeyError for an unknown name,
     ValueError for bad arguments.
