@@ -5,10 +5,12 @@ Every model is a Haiku module built as ``Model(rep_in, rep_out, group,
 batch ``x`` of shape ``(batch, rep_in.size())`` inside ``hk.transform``;
 ``MODELS`` names them for config files. The dynamics models (``EMLPH``,
 ``EMLPode``, ...) are such networks too, a Hamiltonian or a time derivative;
-with a dataset of trajectories the trainer integrates them (``Flow``).
+with a dataset of trajectories the trainer integrates them (``Flow``). The
+point-cloud models (``LieResNet``, and for spring systems ``HLieResNet``,
+``HFC``, ``FC``) read a dataset's points (:mod:`.lieconv`).
 
 >>> sorted(MODELS)
-['EMLP', 'EMLPH', 'EMLPode', 'MLP', 'MLPH', 'MLPode', 'Scalar', 'ScalarH', 'Scalarode']
+['EMLP', 'EMLPH', 'EMLPode', 'FC', 'HFC', 'HLieResNet', 'LieResNet', 'MLP', 'MLPH', 'MLPode', 'Scalar', 'ScalarH', 'Scalarode']
 """
 
 from .dynamics import DYNAMICS_MODELS, EMLPH, MLPH, EMLPode, Flow, MLPode, ScalarH, Scalarode
@@ -19,9 +21,10 @@ from .reps import as_group, as_rep, bind
 from .scalars import ScalarMLP
 from .standardize import Standardize
 from .config import ConfigError, Settings, load_config, parse_config
+from .lieconv.models import POINT_MODELS
 from .train import TrainedModel, TrainingState, init_state, load, make_update, prepare, train
 
-MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP, **DYNAMICS_MODELS}
+MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP, **DYNAMICS_MODELS, **POINT_MODELS}
 """Model classes by the name a config file gives them."""
 
 __all__ = ["BiLinear", "DYNAMICS_MODELS", "EMLP", "EMLPBlock", "EMLPH", "EMLPode", "Flow", "MLPH", "MLPode", "ScalarH",

@@ -416,7 +416,14 @@ def _check_values(s: Settings) -> None:
     for key in ("dataset.name", "model.name"):
         if not getattr(getattr(s, key.split(".")[0]), "name").strip():
             raise ConfigError(key, "is empty")
-    if m.group is not None:
+    if m.group is not None and _is_lieconv(m.name):
+        from .lieconv import as_lie_group
+
+        try:
+            as_lie_group(m.group)
+        except ValueError as error:
+            raise ConfigError("model.group", str(error)) from None
+    elif m.group is not None:
         try:
             parse_group(m.group)
         except ParseError as error:
@@ -432,6 +439,12 @@ def _check_values(s: Settings) -> None:
         if not isinstance(node, Rep):
             raise ConfigError(f"model.{key}", f"{text!r} is not a representation (it reads as "
                                               f"{type(node).__name__})")
+
+
+def _is_lieconv(name: str) -> bool:
+    """Whether the model ``name`` is a LieConv model, whose ``group`` is
+    one of LieConv's (``SE(2)``, ...) rather than a group of the language."""
+    return bool(getattr(model_registry().get(name), "lieconv", False))
 
 
 def dataset_registry() -> dict:
@@ -482,7 +495,8 @@ def _check_dataset(d: DatasetSettings) -> None:
 
 def _check_model(m: ModelSettings) -> None:
     cls = _lookup("model.name", m.name, model_registry(), "model")
-    _check_options("model", m.name, cls.__init__, m.options, reserved={"self", "rep_in", "rep_out", "group", "name"})
+    _check_options("model", m.name, cls.__init__, m.options,
+                   reserved={"self", "rep_in", "rep_out", "group", "name", "points", "lie_group"})
 
 
 def _lookup(key: str, name: str, registry: dict, what: str):

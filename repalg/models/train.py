@@ -516,7 +516,8 @@ class Data:
     for classification), with the bound representations and group; for a
     dataset of trajectories, ``flow`` (its ``ds.flow``: the times and the
     state a model integrates) and ``system`` (the dataset, for its true
-    dynamics)."""
+    dynamics); for a dataset of point clouds, ``points`` (its layout
+    ``{"n", "d", "c"}``, which a point-cloud model reads its rows with)."""
 
     X_train: np.ndarray
     Y_train: np.ndarray
@@ -531,6 +532,7 @@ class Data:
     classification: bool
     flow: dict | None = None
     system: Any = None
+    points: dict | None = None
 
 
 def _arrays(ds, name: str, classification: bool):
@@ -601,20 +603,28 @@ def build_data(d: DatasetSettings, m) -> tuple[Data, DatasetSettings, dict]:
     stats = tuple(np.asarray(s, np.float32) for s in ds.stats) if getattr(ds, "stats", None) is not None else None
     flow = getattr(ds, "flow", None)
     data = Data(*splits[0], *splits[1], *splits[2], rep_in=rep_in, rep_out=rep_out, group=group, stats=stats,
-                classification=classification, flow=flow, system=ds if flow is not None else None)
+                classification=classification, flow=flow, system=ds if flow is not None else None,
+                points=getattr(ds, "points", None))
     return data, resolved, texts
 
 
 def _bind(m, ds):
     texts = {}
-    if m.group is not None:
+    cls = _lookup("model.name", m.name, model_registry(), "model")
+    if getattr(cls, "points_model", False):
+        _check_points(m, ds)
+    if getattr(cls, "lieconv", False):
+        lie = _lie_group(m, ds)
+        group = ds.symmetry  # the rows represent the dataset's symmetry: equivariance is measured under it
+        texts["group"] = lie.name
+    elif m.group is not None:
         group = as_group(m.group)
     else:
         group = getattr(ds, "symmetry", None)
         if group is None:
             raise ConfigError("model.group", "missing: the dataset names no symmetry; set one, such as "
                                              "group = \"O(3)\"")
-    texts["group"] = str(group)
+    texts.setdefault("group", str(group))
     reps = []
     for key in ("rep_in", "rep_out"):
         given = getattr(m, key)
@@ -628,6 +638,41 @@ def _bind(m, ds):
     return reps[0], reps[1], group, texts
 
 
+def _check_points(m, ds) -> None:
+    """A point-cloud model needs a dataset of points, and reads its rows as
+    they are."""
+    if getattr(ds, "points", None) is None:
+        known = [name for name, c in dataset_registry().items() if hasattr(c, "points_of")]
+        raise ConfigError("model.name", f"{m.name} reads point clouds; the dataset has none (datasets of points: "
+                                        f"{', '.join(known)})")
+    for key in ("rep_in", "rep_out"):
+        if getattr(m, key) is not None:
+            raise ConfigError(f"model.{key}", f"{m.name} reads the dataset's points as they are; leave {key} unset")
+
+
+def _lie_group(m, ds):
+    """The LieConv group of a LieConv model: ``model.group``, by default the
+    dataset's symmetry; it must act on the dataset's points."""
+    from .lieconv import as_lie_group
+
+    text = m.group if m.group is not None else str(ds.symmetry)
+    try:
+        lie = as_lie_group(text)
+    except ValueError as error:
+        raise ConfigError("model.group", str(error)) from None
+    d = ds.points["d"]
+    if lie.d != d:
+        raise ConfigError("model.group", f"{lie.name} acts on ℝ^{lie.d}; the dataset's points are in ℝ^{d}")
+    return lie
+
+
+def points_of(d: DatasetSettings) -> dict | None:
+    """The point layout of the dataset the settings ``d`` name (``None`` for
+    one that is not points), from its class, without making the data."""
+    cls = _lookup("dataset.name", d.name, dataset_registry(), "dataset")
+    return cls.points_of(**d.options) if hasattr(cls, "points_of") else None
+
+
 def flow_of(d: DatasetSettings) -> dict | None:
     """The ``flow`` of the dataset the settings ``d`` name (``None`` for one
     that is not trajectories), from its class, without making the data."""
@@ -637,12 +682,15 @@ def flow_of(d: DatasetSettings) -> dict | None:
     return cls.flow_of(**d.options)
 
 
-def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None) -> hk.Transformed:
+def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None,
+                points: dict | None = None) -> hk.Transformed:
     """The Haiku-transformed model the settings ``m`` name, wrapped in
     :class:`Standardize` with ``stats`` when ``m.standardize``. With ``flow``
     (a dataset of trajectories: ``{"ts": times, "rep_state": text}``) the
     model must be a dynamics model, and the transformed function is the
     :class:`~repalg.models.dynamics.Flow` that integrates it over ``ts``.
+    A point-cloud model is given the dataset's ``points`` layout and, for
+    LieConv, the group ``m.group`` names.
 
     >>> from repalg.models.config import ModelSettings
     >>> model = build_model(ModelSettings("MLP", options={"ch": 8}), "2*V", "Scalar", "O(2)", (0.0, 2.0))
@@ -652,14 +700,19 @@ def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None) -> h
     """
     cls = _lookup("model.name", m.name, model_registry(), "model")
     options = dict(m.options)
+    if getattr(cls, "points_model", False):
+        options["points"] = points
+    if getattr(cls, "lieconv", False):
+        from .lieconv import as_lie_group
+
+        options["lie_group"] = as_lie_group(m.group)
     dynamics = getattr(cls, "dynamics", None)
     if (flow is None) != (dynamics is None):
-        from .dynamics import DYNAMICS_MODELS
-
+        known = [name for name, c in model_registry().items() if getattr(c, "dynamics", None)]
         raise ConfigError("model.name", f"{m.name} learns dynamics, from a dataset of trajectories such as "
                                         "DoubleSpringPendulum" if flow is None else
                           f"the dataset holds trajectories: the model integrates a Hamiltonian or a time "
-                          f"derivative; use one of {', '.join(DYNAMICS_MODELS)}, not {m.name}")
+                          f"derivative; use one of {', '.join(known)}, not {m.name}")
 
     if flow is not None:
         from .dynamics import _diffrax
@@ -729,7 +782,7 @@ def prepare(settings: Settings) -> Run:
     t = dataclasses.replace(t, epochs=epochs, eval_every=t.eval_every or default_eval_every(epochs))
     model_settings = dataclasses.replace(settings.model, **texts)
     resolved = dataclasses.replace(settings, dataset=dataset, model=model_settings, train=t)
-    model = build_model(model_settings, data.rep_in, data.rep_out, data.group, data.stats, data.flow)
+    model = build_model(model_settings, data.rep_in, data.rep_out, data.group, data.stats, data.flow, data.points)
     try:
         jax.eval_shape(model.init, jax.random.PRNGKey(0), data.X_train[:1])
     except (TypeError, ValueError) as error:
@@ -977,10 +1030,10 @@ def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
     ts = np.asarray(system.T_long)
     start = time.perf_counter()
     long = build_model(s.model, data.rep_in, data.rep_out, data.group, data.stats,
-                       {**data.flow, "ts": tuple(ts), "independent": True})
+                       {**data.flow, "ts": tuple(ts), "independent": True}, data.points)
     predicted = predictor(long, rows=max(1, min(count, 500)))(params, X).reshape(count, len(ts), size)
-    true = system.integrate(X[:, :size].astype(np.float64), ts)
-    found = rollout_metrics(predicted, true, system.H, system.angular_momentum_z)
+    true = system.integrate(X.astype(np.float64), ts)
+    found = rollout_metrics(predicted, true, *system.conserved(X))
     seconds = time.perf_counter() - start
     if run_dir is not None:
         arrays = {"ts": ts, "predicted": predicted, "true": true}
@@ -1084,12 +1137,16 @@ def load(run_dir, which: str = "best") -> TrainedModel:
     settings = load_config(run_dir / CONFIG, check_names=False)
     settings = dataclasses.replace(settings, output=dataclasses.replace(settings.output, dir=str(run_dir)))
     m = settings.model
-    group = as_group(m.group)
+    cls = _lookup("model.name", m.name, model_registry(), "model")
+    if getattr(cls, "lieconv", False):  # the group is LieConv's; the rows represent the dataset's symmetry
+        group = as_group(_lookup("dataset.name", settings.dataset.name, dataset_registry(), "dataset").symmetry_text)
+    else:
+        group = as_group(m.group)
     rep_in, rep_out = as_rep(m.rep_in, group), as_rep(m.rep_out, group)
     arrays, meta = _read(run_dir / CHECKPOINT)
     _same_code(meta, run_dir / CHECKPOINT)
     stats = tuple(arrays[f"stats/{i}"] for i in range(meta["stats"])) or None
-    model = build_model(m, rep_in, rep_out, group, stats, flow_of(settings.dataset))
+    model = build_model(m, rep_in, rep_out, group, stats, flow_of(settings.dataset), points_of(settings.dataset))
     template = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, rep_in.size()), jnp.float32))
     name = "best_params" if which == "best" and "best_params" in meta["paths"] else "params"
     params = _restore(arrays, meta, name, template, run_dir / CHECKPOINT)
@@ -1100,4 +1157,4 @@ __all__ = ["Data", "Run", "RunResult", "TrainedModel", "TrainingState", "build_d
            "code_digest",
            "checkpoint_progress", "data_mesh", "epoch_batches", "equivariance_error_on", "init_state", "load",
            "load_checkpoint", "make_optimizer", "make_update", "metrics", "padded_batch", "padded_rows", "plot_curves",
-           "predictor", "prepare", "replicate", "replicate_state", "same_settings", "save_checkpoint", "shard_batch", "to_host", "train"]
+           "points_of", "predictor", "prepare", "replicate", "replicate_state", "same_settings", "save_checkpoint", "shard_batch", "to_host", "train"]

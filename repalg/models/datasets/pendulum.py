@@ -227,6 +227,12 @@ class DoubleSpringPendulum(Dataset):
         return angular_momentum_z(z)
 
     def integrate(self, z0, ts) -> np.ndarray:
-        """True trajectories from ``z0`` (``(n, 12)``) at ``ts``: ``(n, len(ts), 12)``."""
-        return integrate(z0, ts)
+        """True trajectories from ``z0`` (``(n, 12)``, or rows of ``X``,
+        whose gravity is fixed) at ``ts``: ``(n, len(ts), 12)``."""
+        return integrate(np.asarray(z0)[:, :self.state_size], ts)
+
+    def conserved(self, X):
+        """The energy and ``L_z`` as functions of states, for the systems of
+        rows ``X`` (the same for all: the pendulum has no parameters)."""
+        return self.H, self.angular_momentum_z
 

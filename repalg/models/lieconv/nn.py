@@ -7,11 +7,12 @@ The convolution at a lifted point ``u`` is a mean over its neighbourhood,
 ``Σ_v k(log(v⁻¹u), q_u, q_v) f(v) / |nbhd(u)|``, with the kernel ``k`` an
 MLP (LieConv's PointConv trick: the MLP's last features are contracted with
 the values, then a linear map). The neighbourhood: the ``fill`` fraction of
-the valid points nearest ``u`` by the group's distance (the ball), of which
-``nbhd`` are kept: a uniform random choice while training (a Haiku key is
-given), the nearest ones otherwise. LieConv tunes a radius during training
-until its ball holds that fraction on average; here the ball holds it
-exactly, for every point.
+the valid points nearest ``u`` by the group's distance (the ball; with all
+the points tied at its radius), of which
+``nbhd`` are kept at random (from the Haiku key while training, from a fixed
+key otherwise, so training and inference see neighbourhoods drawn alike).
+LieConv tunes a radius during training until its ball holds that fraction
+on average; here the ball holds it exactly, for every point.
 
 Padding (``mask`` false) is never in a ball, never picked by the
 subsampling, and is left out of every mean: a padded cloud gives the same
@@ -35,6 +36,12 @@ import jax.numpy as jnp
 from .groups import as_lie_group
 
 
+TIE = 1e-5
+"""Distances within this (relative, and absolute) of the ball's radius are
+in the ball: points tied at the boundary, common on grids, all belong or
+none, so round-off cannot move one in or out when the cloud is moved."""
+
+
 def swish(x):
     """``x · sigmoid(x)``, LieConv's nonlinearity."""
     return jax.nn.swish(x)
@@ -43,6 +50,16 @@ def swish(x):
 def _gather(a, index):
     """``a[b, index[b, ...]]`` for every batch row ``b``: ``a`` (B, n, ...), ``index`` (B, ...)."""
     return jax.vmap(lambda row, i: row[i])(a, index)
+
+
+def _pair_noise(key, B: int, m: int, n: int):
+    """Uniform noise ``(B, m, n)`` whose entry ``(b, i, j)`` depends on the
+    key and the indices only, not on the shape: padding appended to a cloud
+    does not change which neighbours its points draw."""
+    fold = jax.random.fold_in
+    draw = lambda b, i, j: jax.random.uniform(fold(fold(fold(key, b), i), j))
+    over = lambda f, size: jax.vmap(f)(jnp.arange(size))
+    return over(lambda b: over(lambda i: over(lambda j: draw(b, i, j), n), m), B)
 
 
 def _count(fraction, mask):
@@ -101,7 +118,9 @@ class LieConv(hk.Module):
     kernel MLP's features (``kernel_width`` wide, ``kernel_out`` out) times
     the values. Called on the lifted ``(pairs, values, mask)`` and the
     queries (:func:`subsample`'s output; every point when ``index`` is
-    ``None``); returns ``(pairs, values, mask)`` at the queries."""
+    ``None``); returns ``(pairs, values, mask)`` at the queries. With
+    ``key`` the ``nbhd`` points are drawn at random from the ball; without,
+    the nearest are kept."""
 
     def __init__(self, channels: int, group, nbhd: int = 32, fill: float = 1 / 3, alpha: float = 0.2,
                  kernel_width: int = 32, kernel_out: int = 16, mean: bool = True, name: str | None = None):
@@ -118,13 +137,13 @@ class LieConv(hk.Module):
         query_mask = mask if query_mask is None else query_mask
         B, m, n, _ = query_pairs.shape
         dist = jnp.where(mask[:, None, :], self.group.distance(query_pairs, self.alpha), jnp.inf)
-        rank = jnp.argsort(jnp.argsort(dist, -1), -1)
-        in_ball = (rank < _count(self.fill, mask)[:, None, None]) & mask[:, None, :]
+        kth = jnp.take_along_axis(jnp.sort(dist, -1), _count(self.fill, mask)[:, None, None] - 1, -1)
+        in_ball = (dist <= kth * (1 + TIE) + TIE) & mask[:, None, :]
         k = min(self.nbhd, n)
         if key is not None:
-            score = in_ball + jax.random.uniform(key, in_ball.shape)
+            score = in_ball + _pair_noise(key, B, m, n)
         else:
-            score = 2.0 * in_ball - rank / n
+            score = jnp.where(in_ball, -dist, -jnp.inf)
         _, nb = jax.lax.top_k(score, k)  # (B, m, k)
         nb_mask = jnp.take_along_axis(in_ball, nb, -1) & query_mask[:, :, None]
         nb_pairs = jnp.take_along_axis(query_pairs, nb[..., None], 2)
@@ -199,10 +218,10 @@ class LieResNet(hk.Module):
     or one per layer. Called on ``coords (B, n, d)``, ``values (B, n, c)``
     and ``mask (B, n)``.
 
-    Randomness: with a Haiku key (training) the lift, the subsampling's
-    first points and the neighbourhoods are drawn from it; without (``apply``
-    with ``rng=None``) a fixed key lifts and subsamples and the nearest
-    points of each ball are kept, so inference is deterministic.
+    Randomness: the lift, the subsampling's first points and the
+    neighbourhoods are drawn from the Haiku key (training), or from a fixed
+    key without one (``apply`` with ``rng=None``), so inference is
+    deterministic and sees the same distribution as training.
     """
 
     def __init__(self, num_outputs: int, group, k: int = 256, num_layers: int = 4, nbhd: int = 32,
@@ -226,7 +245,7 @@ class LieResNet(hk.Module):
         h = hk.Linear(self.k)(values)
         for i in range(self.num_layers):
             block = BottleBlock(self.k, self.group, self.nbhd, self.fill[i], self.alpha, self.ds_frac[i], self.mean)
-            pairs, h, mask = block(pairs, h, mask, keys[2 + 2 * i], None if key is None else keys[3 + 2 * i])
+            pairs, h, mask = block(pairs, h, mask, keys[2 + 2 * i], keys[3 + 2 * i])
         out = hk.Linear(self.num_outputs)(swish(h))
         if not self.pool:
             return jnp.where(mask[..., None], out, 0.0)
