@@ -18,6 +18,8 @@ from repalg.models.datasets import (
     InvertedCube,
     O5Synthetic,
     ParticleInteraction,
+    RotatedDigits,
+    SpringDynamics,
     group_augmentation,
     sampler,
 )
@@ -73,7 +75,8 @@ def rubiks_test_set(seed):
 def test_registry_names_the_classes():
     assert DATASETS == {"Inertia": Inertia, "O5Synthetic": O5Synthetic, "ParticleInteraction": ParticleInteraction,
                         "InvertedCube": InvertedCube, "BrokenRubiksCube": BrokenRubiksCube,
-                        "DoubleSpringPendulum": DoubleSpringPendulum}
+                        "DoubleSpringPendulum": DoubleSpringPendulum, "RotatedDigits": RotatedDigits,
+                        "SpringDynamics": SpringDynamics}
 
 
 @pytest.mark.parametrize("make, x_shape, y_shape", [

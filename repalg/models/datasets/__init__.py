@@ -5,7 +5,7 @@ trajectories of the ``DoubleSpringPendulum``; and for LieConv's point-cloud
 models, ``RotatedDigits`` and LieConv's ``SpringDynamics``.
 ``DATASETS`` names them for config files.
 
->>> sorted(DATASETS)
+>>> sorted(DATASETS)  # doctest: +NORMALIZE_WHITESPACE
 ['BrokenRubiksCube', 'DoubleSpringPendulum', 'Inertia', 'InvertedCube', 'O5Synthetic', 'ParticleInteraction',
  'RotatedDigits', 'SpringDynamics']
 >>> ds = DATASETS["O5Synthetic"](N=8, seed=3)
