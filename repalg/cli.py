@@ -175,7 +175,12 @@ def _sweep(args: argparse.Namespace) -> int:
     else:
         plan = plan_from_configs(args.files, seeds=args.seeds or [2021], N=args.N, out=args.out or "runs/sweep",
                                  overrides=args.set)
-    where = f"Ray at {args.ray}" if args.ray else (f"{args.workers} processes" if args.workers else "local processes")
+    if args.ray:
+        where = f"Ray at {args.ray}"
+    elif args.workers:
+        where = "1 process" if args.workers == 1 else f"{args.workers} processes"
+    else:
+        where = "local processes"
     print(f"sweep:   {len(plan.tasks)} runs in {plan.out}, on {where}", flush=True)
     bar = tqdm(total=len(plan.tasks), unit="run", dynamic_ncols=True)
 
