@@ -9,7 +9,10 @@ layout, ``{"n", "d", "c"}``) and, for the LieConv models, ``lie_group``;
 the trainer passes both (``points_model`` and ``lieconv`` say which). The
 rows of a point dataset are ``[coords | values | mask]``; those of a spring
 system ``[q | p | (m, k) per body]``, and the dynamics models see them
-inside the :class:`~repalg.models.dynamics.Flow` that integrates them.
+inside the :class:`~repalg.models.dynamics.Flow` that integrates them,
+with fixed steps of RK4 on the time grid (``solver = "rk4"``) as LieConv
+does: an ``SO(2)`` model's potential jumps where a relative angle wraps
+past π, and an adaptive integrator would crawl through every such jump.
 
 A Hamiltonian model is LieConv's ``HNet``: ``H = Σ|pᵢ|²/2mᵢ + V(q)``, the
 kinetic energy known (the masses are the first constant of each body) and
@@ -94,6 +97,7 @@ def kinetic(p, masses):
 
 class _Hamiltonian(_PointModel):
     dynamics = "hamiltonian"
+    solver = "rk4"
 
     def potential(self, q, constants):
         raise NotImplementedError
@@ -151,6 +155,7 @@ class FC(_PointModel):
     the constants."""
 
     dynamics = "ode"
+    solver = "rk4"
 
     def __init__(self, rep_in, rep_out, group, points=None, k: int = 300, num_layers: int = 4,
                  name: str | None = None):
