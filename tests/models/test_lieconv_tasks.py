@@ -2,6 +2,10 @@
 the point-cloud models, and both trained from configs by the trainer."""
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import haiku as hk
 import jax
@@ -14,6 +18,8 @@ from repalg.models import ConfigError, load, parse_config, train
 from repalg.models.datasets.points import (RotatedDigits, SpringDynamics, pack_points, spring_energy,
                                            spring_trajectories, unpack_points)
 from repalg.models.lieconv.models import FC, HFC, HLieResNet, LieResNet
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_points_pack_and_unpack_round_trip():
@@ -139,6 +145,53 @@ def test_a_lieresnet_trains_on_rotated_digits_from_a_config(tmp_path, group, lif
     X = RotatedDigits(train=False).X[:3]
     assert model(X).shape == (3, 10)
     assert np.allclose(model(X), model.apply(result.state.best_params, X), atol=1e-6)
+
+
+class Interrupt(Exception):
+    pass
+
+
+def _leaves(state):
+    return [np.asarray(a) for name in ("params", "opt_state", "best_params", "key")
+            for a in jax.tree_util.tree_leaves(getattr(state, name))]
+
+
+def test_an_interrupted_lieconv_run_resumes_to_exactly_the_uninterrupted_one(tmp_path):
+    """SE(2)'s lift draws from the run's key: a resumed run draws the same."""
+    settings = parse_config(DIGITS.format(group="SE(2)", lifts=2), ["train.epochs=2"])
+    whole = train(settings, tmp_path / "whole", progress=False)
+
+    def stop_after_epoch_1(state):
+        if state.epoch == 1:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        train(settings, tmp_path / "cut", progress=False, hook=stop_after_epoch_1)
+    resumed = train(settings, tmp_path / "cut", progress=False)
+    for a, b in zip(_leaves(resumed.state), _leaves(whole.state), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert resumed.results == whole.results
+
+
+def test_a_lieconv_run_sharded_over_four_devices_equals_one_device(tmp_path):
+    script = f"""
+import sys, numpy as np, jax
+from repalg.models import parse_config, train
+from tests.models.test_lieconv_tasks import DIGITS
+assert len(jax.devices()) == 4
+settings = parse_config(DIGITS.format(group="SE(2)", lifts=2))
+runs = [train(settings, sys.argv[1] + str(n), progress=False, devices=jax.devices()[:n]) for n in (4, 1)]
+leaves = [jax.tree_util.tree_leaves(r.state.params) for r in runs]
+print(max(float(np.abs(np.asarray(a) - np.asarray(b)).max()) for a, b in zip(*leaves)))
+print(runs[0].results["test_accuracy"] == runs[1].results["test_accuracy"])
+"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu",
+               XLA_FLAGS="--xla_force_host_platform_device_count=4")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "run")], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    gap, same = done.stdout.split()[-2:]
+    assert float(gap) <= 1e-5 and same == "True"
 
 
 def test_springs_train_and_roll_out_from_a_config(tmp_path):
