@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -162,6 +163,10 @@ def _number(value) -> str:
     return "not finite" if value is None else f"{value:.4g}"
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
@@ -193,6 +198,8 @@ def _sweep(args: argparse.Namespace) -> int:
             bar.write(f"done:    {what}: {name} {_number(value)}, {record['wall_seconds']:.0f} s")
         bar.update(1)
 
+    # a terminated sweep stops as an interrupted one does: its pool's runs stop with it, not orphaned
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         summary = sweep(plan, workers=args.workers, ray_address=args.ray, cpus_per_run=args.cpus_per_run,
                         gpus_per_run=args.gpus_per_run, on_result=report)
@@ -201,6 +208,8 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: finished runs are kept in {plan.out}; run the same command to go on",
               file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     bar.close()
     out = Path(plan.out)
     print(f"results: {out / RESULTS_MD}, {out / RESULTS_JSON}"

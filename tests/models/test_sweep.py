@@ -1,7 +1,8 @@
 """Sweeps: a short sweep writes its table, JSON and plot; an interrupted
 sweep finishes the rest without redoing finished runs; a failing run is
-reported while the others finish; plans are checked before anything runs;
-the MLP-with-augmentation model; and (slow) the same sweep on a local Ray.
+reported while the others finish; a terminated sweep takes its workers
+with it; plans are checked before anything runs; the MLP-with-augmentation
+model; and (slow) the same sweep on a local Ray.
 
 The runs are tiny real ones (Inertia, a few dozen examples, two epochs),
 since the pool's processes see only the registered datasets.
@@ -10,6 +11,11 @@ since the pool's processes see only the registered datasets.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import jax
@@ -100,6 +106,40 @@ def test_an_interrupted_sweep_finishes_the_rest_without_redoing_finished_runs(tm
     assert (Path(first) / DONE).read_bytes() == marker
     assert summary["finished"] == 4 and len(summary["rows"]) == 2
     assert all(row["runs"] == 2 for row in summary["rows"])
+
+
+def test_a_terminated_sweep_stops_its_pools_runs(tmp_path):
+    """SIGTERM to ``repalg sweep`` (as ``kill`` sends) stops its worker
+    processes too, rather than leaving them training into the run
+    directories: nothing of its process group outlives it."""
+    configs = write_configs(tmp_path)
+    for path in configs:
+        path.write_text(path.read_text().replace("epochs = 2", "epochs = 100000"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), JAX_PLATFORMS="cpu")
+    sweeping = subprocess.Popen([sys.executable, "-m", "repalg", "sweep", *map(str, configs), "--workers", "2",
+                                 "--out", str(tmp_path / "sweep")], env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not all(any((tmp_path / "sweep").glob(f"{p.stem}/*/metrics.jsonl")) for p in configs):
+            assert time.monotonic() < deadline and sweeping.poll() is None, "the runs did not start"
+            time.sleep(0.5)
+        sweeping.send_signal(signal.SIGTERM)
+        assert sweeping.wait(timeout=60) == 130
+        assert "interrupted: finished runs are kept" in sweeping.stderr.read()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                os.killpg(sweeping.pid, 0)  # raises once no process of the group is left
+            except ProcessLookupError:
+                break
+            assert time.monotonic() < deadline, "a worker outlived its sweep"
+            time.sleep(0.5)
+    finally:
+        try:
+            os.killpg(sweeping.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def test_a_failing_run_is_reported_and_the_others_finish(tmp_path, capsys):
