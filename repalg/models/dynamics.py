@@ -299,30 +299,36 @@ def _rollout_metrics(predicted, true, energy, momentum) -> dict:
     return out
 
 
-def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "") -> None:
-    """Draw the rollouts' figure at ``path`` (PNG): one system's masses in the
-    x-y plane and their heights over time, true against predicted; the
-    relative error over time (geometric mean over systems, with the 10-90%
-    band); and the energy and ``L_z`` departures from their start (median over
-    systems), predicted against true."""
+def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "", bodies: tuple = (2, 3)) -> None:
+    """Draw the rollouts' figure at ``path`` (PNG): one system's bodies in the
+    x-y plane and their last coordinate over time (heights, in space), true
+    against predicted; the relative error over time (geometric mean over
+    systems, with the 10-90% band); and the energy and ``L_z`` departures
+    from their start (median over systems), predicted against true.
+    ``bodies`` is ``(n, d)``: the state starts with ``n`` positions in
+    ``d`` dimensions (the pendulum's two masses in space by default)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from .train import _atomic_write
 
+    n, d = bodies
     figure = Figure(figsize=(13, 8), tight_layout=True)
     FigureCanvasAgg(figure)
     (xy, height), (error, conserved) = figure.subplots(2, 2)
-    for mass, colour in ((0, "C0"), (1, "C1")):
-        at = slice(3 * mass, 3 * mass + 3)
-        xy.plot(true[0, :, at][:, 0], true[0, :, at][:, 1], color=colour, label=f"mass {mass + 1}, true")
-        xy.plot(predicted[0, :, at][:, 0], predicted[0, :, at][:, 1], "--", color=colour, label="predicted")
-        height.plot(ts, true[0, :, at][:, 2], color=colour, label=f"mass {mass + 1}, true")
-        height.plot(ts, predicted[0, :, at][:, 2], "--", color=colour, label="predicted")
-    xy.set(xlabel="x", ylabel="y", title="one test system, seen from above")
+    name = "mass" if n <= 2 else "body"
+    for body in range(n):
+        at, colour = slice(d * body, d * body + d), f"C{body % 10}"
+        xy.plot(true[0, :, at][:, 0], true[0, :, at][:, 1], color=colour, label=f"{name} {body + 1}, true")
+        xy.plot(predicted[0, :, at][:, 0], predicted[0, :, at][:, 1], "--", color=colour,
+                label="predicted" if body == 0 or n <= 2 else None)
+        height.plot(ts, true[0, :, at][:, d - 1], color=colour)
+        height.plot(ts, predicted[0, :, at][:, d - 1], "--", color=colour)
+    xy.set(xlabel="x", ylabel="y", title="one test system, seen from above" if d == 3 else "one test system")
     xy.set_aspect("equal", adjustable="datalim")
     xy.legend(fontsize=8)
-    height.set(xlabel="time (s)", ylabel="z", title="heights")
+    height.set(xlabel="time (s)", ylabel="z" if d == 3 else "y",
+               title="heights (dashed: predicted)" if d == 3 else "y over time (dashed: predicted)")
     errors = np.maximum(found["errors"], 1e-7)
     with np.errstate(invalid="ignore"):
         error.plot(ts, np.exp(np.mean(np.log(errors), axis=0)), label="geometric mean")

@@ -52,7 +52,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .config import ConfigError, Settings, load_config
+from .config import ConfigError, Settings, load_config, model_registry
 
 DONE = "sweep.json"
 """The file that marks a run of a sweep finished: its results and wall time."""
@@ -252,12 +252,18 @@ def _run_safely(task: Task) -> tuple:
 
 def label(s: Settings) -> str:
     """A run's name in tables and plots: ``[output] label``, or the model and
-    its group (``EMLP-O(3)``, ``Scalar-O(3)``, ``MLP``, ``MLP + augmentation``)."""
+    its group (``EMLP-O(3)``, ``Scalar-O(3)``; ``MLP``, ``MLP + augmentation``,
+    ``HFC`` for a model that ignores its group)."""
     if s.output.label:
         return s.output.label
-    if s.model.name == "MLP":
-        return "MLP + augmentation" if s.model.augment else "MLP"
-    return f"{s.model.name}-{s.model.group}" + (" + augmentation" if s.model.augment else "")
+    name = s.model.name if _group_free(s) else f"{s.model.name}-{s.model.group}"
+    return name + (" + augmentation" if s.model.augment else "")
+
+
+def _group_free(s: Settings) -> bool:
+    """Whether the model ignores its group (the MLP, LieConv's HFC and FC):
+    the group then only says under what its equivariance is measured."""
+    return bool(getattr(model_registry().get(s.model.name), "group_free", False))
 
 
 def local_gpus() -> list:

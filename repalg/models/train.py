@@ -1039,9 +1039,12 @@ def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
         arrays = {"ts": ts, "predicted": predicted, "true": true}
         _atomic_write(run_dir / ROLLOUTS, lambda file: np.savez(file, **arrays))
         if s.output.plot:
+            from .sweep import label
+
+            bodies = (data.points["n"], data.points["d"]) if data.points else (2, 3)
             plot_rollouts(run_dir / ROLLOUT_PLOT, ts, predicted, true, found,
-                          f"{s.dataset.name}, {s.model.name} on {s.model.group}: {count} test systems, "
-                          f"{ts[-1] + ts[1]:.0f} s")
+                          f"{s.dataset.name}, {label(s)}: {count} test systems, {ts[-1] + ts[1]:.0f} s",
+                          bodies=bodies)
     keys = ("rollout_error", "rollout_error_std", "rollout_systems", "diverged_systems", "energy_drift",
             "true_energy_drift", "lz_drift", "true_lz_drift")
     return {**{k: (_json_number(found[k]) if isinstance(found[k], float) else found[k]) for k in keys},

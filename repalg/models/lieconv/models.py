@@ -138,6 +138,8 @@ class HFC(_Hamiltonian):
     wide, ``num_layers`` swish layers) of the centred positions and the
     constants."""
 
+    group_free = True
+
     def __init__(self, rep_in, rep_out, group, points=None, k: int = 150, num_layers: int = 4,
                  name: str | None = None):
         super().__init__(rep_in, rep_out, group, points, name)
@@ -156,6 +158,7 @@ class FC(_PointModel):
 
     dynamics = "ode"
     solver = "rk4"
+    group_free = True
 
     def __init__(self, rep_in, rep_out, group, points=None, k: int = 300, num_layers: int = 4,
                  name: str | None = None):
