@@ -292,7 +292,7 @@ def _rollout_metrics(predicted, true, energy, momentum) -> dict:
            "rollout_error_std": float(np.std(per_system)) if all(np.isfinite(per_system)) else None,
            "rollout_systems": int(len(errors)), "diverged_systems": int(np.sum(~finite))}
     for name, quantity in (("energy", energy), ("lz", momentum)):
-        along = quantity(predicted[finite])
+        along = quantity(predicted)[finite]  # a quantity may hold each system's constants: all systems in
         out[f"{name}_drift"] = float(np.mean(drift(along))) if finite.any() else None
         out[f"true_{name}_drift"] = float(np.mean(drift(quantity(true))))
         out[f"{name}_predicted"], out[f"{name}_true"] = quantity(predicted), quantity(true)

@@ -252,6 +252,19 @@ def test_rollout_metrics_are_emlps_geometric_mean_of_relative_errors():
     assert found["rollout_error"] == pytest.approx(geometric_mean([0.5] * 4 + [1e-7] * 2 + [1.0] * 2))
 
 
+def test_rollout_metrics_take_quantities_of_each_systems_constants_with_diverged_systems():
+    """A spring system's energy holds each system's masses: drift is measured
+    on the finite rollouts without losing the systems' order."""
+    true = np.ones((3, 4, 2))
+    predicted = true.copy()
+    predicted[1, 2:] = np.inf
+    masses = np.array([1.0, 2.0, 4.0])[:, None]
+    energy = lambda z: masses * np.sum(z ** 2, -1)  # noqa: E731 - (systems, times), the systems' own masses
+    predicted[2, 3] *= 2  # system 3's energy goes from 8 to 32 at the end
+    found = rollout_metrics(predicted, true, energy, lambda z: z[..., 0])
+    assert found["diverged_systems"] == 1 and found["energy_drift"] == pytest.approx((0 + 24) / 2)
+
+
 def test_independent_rollouts_keep_one_stiff_system_from_stopping_the_others():
     """``dz/dt = z²`` blows up at t = 1/z₀: from z₀ = 2 before t = 1, from
     z₀ = 0.1 not at all."""
