@@ -425,8 +425,9 @@ def save_checkpoint(path, state: TrainingState, stats=None) -> None:
 def code_digest() -> str:
     """A digest of the code that gives a checkpoint's numbers their meaning:
     the solver (a layer's parameters are coefficients in the bases it solves)
-    and the layers. A checkpoint written under another digest is refused, not
-    read into a model that would give other answers from the same numbers.
+    and the layers, LieConv's among them. A checkpoint written under another
+    digest is refused, not read into a model that would give other answers
+    from the same numbers.
 
     >>> len(code_digest())
     16
@@ -434,11 +435,19 @@ def code_digest() -> str:
     from ..numeric.cache import solver_digest
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(solver_digest().encode())
-    for path in sorted([*root.glob("models/*.py"), root / "reps" / "bilinear.py"]):
-        if path.name not in ("train.py", "config.py", "ready.py", "__init__.py"):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
+    for name in _layer_files():
+        h.update(name.encode())
+        h.update((root / name).read_bytes())
     return h.hexdigest()[:16]
+
+
+def _layer_files() -> list:
+    """The files, relative to the package, whose code gives a checkpoint's
+    parameters their meaning: the models and their layers."""
+    root = Path(__file__).resolve().parent.parent
+    layers = [*root.glob("models/*.py"), *root.glob("models/lieconv/*.py"), root / "reps" / "bilinear.py"]
+    return sorted(path.relative_to(root).as_posix() for path in layers
+                  if path.name not in ("train.py", "config.py", "ready.py", "__init__.py"))
 
 
 def _same_code(meta: dict | None, path) -> None:

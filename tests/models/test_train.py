@@ -202,6 +202,15 @@ def test_a_run_written_by_another_version_is_refused_not_misread(finished, monke
         load(finished.run_dir)
 
 
+def test_the_code_digest_reads_every_layer_lieconvs_included():
+    from repalg.models.train import _layer_files
+
+    files = _layer_files()
+    assert {"models/emlp.py", "models/dynamics.py", "models/lieconv/nn.py", "models/lieconv/groups.py",
+            "reps/bilinear.py"} <= set(files)
+    assert "models/train.py" not in files
+
+
 def test_load_explains_a_directory_that_is_no_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a training run"):
         load(tmp_path)
