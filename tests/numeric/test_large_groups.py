@@ -65,14 +65,16 @@ def test_solving_after_v_in_the_same_process():
     assert parse("(V*V.T)(O(82))").equivariant_basis().shape == (6724, 1)
 
 
-@pytest.mark.parametrize("text,what", [("(V**2*V.T**2)(SU(100))", "Lie algebra"),
-                                       ("T(4)(O(120))", "pairings"), ("V(SL(921))+V(SL(921))**2*V(Z(2))", None)])
+@pytest.mark.parametrize("text,what", [("(V**2*V.T**2)(SU(100))", ("Lie algebra",)),
+                                       # the pairings' rung is tried only where their 5 GB fit in free memory
+                                       ("T(4)(O(120))", ("pairings", "Lie algebra")),
+                                       ("V(SL(921))+V(SL(921))**2*V(Z(2))", None)])
 def test_beyond_reach_is_refused_at_once(text, what):
     start = time.perf_counter()
     try:
         parse(text).equivariant_basis()
     except TooLargeError as error:
-        assert what is None or what in str(error)
+        assert what is None or any(reason in str(error) for reason in what)
     else:
         assert what is None
     assert time.perf_counter() - start < 5.0
