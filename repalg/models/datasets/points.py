@@ -57,13 +57,17 @@ class RotatedDigits(Dataset):
     its intensity / 16 as value, 64 points per image. A seeded third of the
     images is the test set, each rotated by a random angle about the centre
     (exactly: the points move, nothing is resampled); the training images are
-    upright unless ``rotate_train``. ``Y`` holds the labels 0–9.
+    upright unless ``rotate_train``. ``Y`` holds the labels 0–9. ``images``
+    keeps a seeded subset of them (all 1,797 by default), split the
+    same way: for learning curves and quick runs.
 
     Needs scikit-learn (``pip install 'repalg[images]'``).
 
     >>> train, test = RotatedDigits(train=True), RotatedDigits(train=False)
     >>> train.X.shape, test.X.shape, train.num_classes
     ((1198, 256), (599, 256), 10)
+    >>> RotatedDigits(train=True, images=300).X.shape
+    (200, 256)
     """
 
     num_classes = 10
@@ -76,7 +80,8 @@ class RotatedDigits(Dataset):
         """The point layout of the rows, without making them."""
         return dict(RotatedDigits.points)
 
-    def __init__(self, train: bool = True, seed: int = 0, rotate_train: bool = False):
+    def __init__(self, train: bool = True, seed: int = 0, rotate_train: bool = False,
+                 images: int | None = None):
         try:
             from sklearn.datasets import load_digits
         except ImportError:
@@ -84,10 +89,13 @@ class RotatedDigits(Dataset):
                               "(or scikit-learn)") from None
         seed = integer(seed, "seed", minimum=0)
         digits = load_digits()
-        images, labels = digits.images.astype(np.float64) / 16.0, digits.target
+        pixels, labels = digits.images.astype(np.float64) / 16.0, digits.target
+        kept = len(pixels) if images is None else integer(images, "images", minimum=3)
+        if kept > len(pixels):
+            raise ValueError(f"RotatedDigits has {len(pixels)} images; images = {kept} asks for more")
         rng = np.random.default_rng([seed, 21])
-        order = rng.permutation(len(images))
-        test = order[:len(images) // 3]
+        order = rng.permutation(len(pixels))[:kept]
+        test = order[:kept // 3]
         part = np.setdiff1d(order, test) if train else test
         rows, cols = np.meshgrid(np.arange(8), np.arange(8), indexing="ij")
         grid = np.stack([cols - 3.5, 3.5 - rows], -1).reshape(64, 2)
@@ -98,7 +106,7 @@ class RotatedDigits(Dataset):
             R = np.stack([np.stack([c, -s], -1), np.stack([s, c], -1)], -2)
             coords = np.einsum("bij,bnj->bni", R, coords)
         self.angles = angles if not train or rotate_train else np.zeros(len(part))
-        self.X = pack_points(coords, images[part].reshape(-1, 64, 1), np.ones((len(part), 64), bool))
+        self.X = pack_points(coords, pixels[part].reshape(-1, 64, 1), np.ones((len(part), 64), bool))
         self.Y = labels[part].astype(np.int32)
         self.symmetry = SO(2)
         self.rep_in = 64 * Vector + 128 * Scalar
