@@ -175,7 +175,7 @@ def test_the_example_configs_parse(path):
 def test_every_example_config_builds_its_data_and_model(path):
     """The data's widths fit the representations and the model initializes
     (BrokenRubiksCube's EMLP takes about 90 s for its bases)."""
-    # the cubes' data sets are fixed, and so are the digits' (scikit-learn's 1,797 images)
+    # the cubes' data sets are fixed, and the digits' are small (scikit-learn's 1,797 images; no N)
     fixed = "cube" in path.stem or load_config(path).dataset.name == "RotatedDigits"
     run = prepare(load_config(path, [] if fixed else ["dataset.N=30", "dataset.val=10", "dataset.test=10"]))
     assert run.data.rep_in.size() == run.data.X_train.shape[1]

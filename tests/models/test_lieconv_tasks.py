@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
+from sklearn.datasets import load_digits
 
 from repalg.models import ConfigError, load, parse_config, train
 from repalg.models.datasets.points import (RotatedDigits, SpringDynamics, pack_points, spring_energy,
@@ -48,6 +49,20 @@ def test_rotated_digits_are_exact_rotations_of_the_images():
     assert np.array_equal(RotatedDigits(train=False).X, test.X) and np.array_equal(upright.Y, test.Y)
     assert not np.array_equal(RotatedDigits(train=False, seed=1).Y, test.Y)
     assert set(np.unique(train.Y)) == set(range(10))
+
+
+def test_a_subset_of_the_digits_is_seeded_and_split_in_thirds():
+    train, test = RotatedDigits(train=True, images=300), RotatedDigits(train=False, images=300)
+    assert (len(train), len(test)) == (200, 100)
+    assert np.array_equal(RotatedDigits(train=True, images=300).X, train.X)
+    assert not set(map(bytes, train.X)) & set(map(bytes, test.X))
+    pixels = unpack_points(train.X, train.points)[1][..., 0]
+    digits = load_digits()
+    every = {bytes(np.float32(image.ravel() / 16)) for image in digits.images}
+    assert all(bytes(np.float32(row)) in every for row in pixels)  # each a digit, whole
+    for images, words in [(1798, "1797 images"), (2, "at least 3"), (30.5, "integer")]:
+        with pytest.raises(ValueError, match=words):
+            RotatedDigits(images=images)
 
 
 def _field(z, constants):
@@ -118,7 +133,8 @@ def test_hamiltonian_models_know_the_kinetic_energy_and_centre_positions(cls):
 DIGITS = '''
 [dataset]
 name = "RotatedDigits"
-val = 100
+images = 300
+val = 30
 [model]
 name = "LieResNet"
 group = "{group}"
@@ -129,12 +145,14 @@ fill = 0.125
 liftsamples = {lifts}
 [train]
 epochs = 1
-batch_size = 200
+batch_size = 100
 '''
 
 
-@pytest.mark.parametrize("group, lifts", [("SO(2)", 1), ("SE(2)", 2)])
+@pytest.mark.parametrize("group, lifts", [("SO(2)", 1), pytest.param("SE(2)", 2, marks=pytest.mark.slow)])
 def test_a_lieresnet_trains_on_rotated_digits_from_a_config(tmp_path, group, lifts):
+    """SE(2) in the slow run: the resume and sharding tests train it from
+    the same config by default."""
     result = train(parse_config(DIGITS.format(group=group, lifts=lifts)), tmp_path / "run", progress=False)
     r = result.results
     assert 0 <= r["test_accuracy"] <= 1 and r["equivariance_error"] is not None
