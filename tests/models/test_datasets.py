@@ -127,20 +127,6 @@ def test_cube_test_sets_are_fixed_by_the_seed(cls):
     assert a.Y.dtype.kind == "i" and a.stats == (0, 1) and a.num_classes == 2
 
 
-def test_stats():
-    assert Inertia(N=4).stats == (0, 1, 0, 1)
-    ds = O5Synthetic(N=50)
-    zero, xscale, ymean, ystd = ds.stats
-    assert zero == 0 and xscale.shape == (10,) and ymean.shape == ystd.shape == (1,)
-    np.testing.assert_allclose(xscale[:5], np.sqrt((ds.X[:, :5] ** 2).mean()))
-    np.testing.assert_allclose(ymean, ds.Y.mean(0))
-    ds = ParticleInteraction(N=50)
-    xscale = ds.stats[1]
-    assert xscale.shape == (16,)
-    p2 = ds.X[:, 4:8]
-    np.testing.assert_allclose(xscale[4:8], np.sqrt(np.abs(p2 * (p2 @ ETA)).mean()))
-
-
 # the targets and their symmetry -----------------------------------------------
 
 @pytest.mark.parametrize("name", REGRESSION)

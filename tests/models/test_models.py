@@ -164,16 +164,6 @@ def test_gates_follow_emlp():
     assert gate_indices(parse("V+Scalar")(S)).tolist() == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize("ch,group", [(384, "O(3)"), (384, "O(5)"), (100, "O(1,3)"), (64, "SL(3)"), (10, "S(5)")])
-def test_uniform_rep_has_ch_channels_and_is_deterministic(ch, group):
-    G = repalg.group(group)
-    a, b = uniform_rep(ch, G), uniform_rep(ch, G)
-    assert a.size() == ch and a == b
-    # emlp's allocation for O(3), ch 384: 102 scalars, 34 vectors, 11 matrices, 3 rank-3 tensors
-    if group == "O(3)":
-        assert a == parse("102*Scalar+34*V+11*V**2+3*V**3")(G)
-
-
 @pytest.mark.parametrize("ch,message", [(0, "positive"), (-3, "positive"), (2.5, "positive")])
 def test_bad_channels_are_refused(ch, message):
     with pytest.raises(ValueError, match=message):

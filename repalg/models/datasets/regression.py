@@ -66,14 +66,29 @@ class Inertia(Regression):
         self.dim = (1 + 3) * k
         self.X = rng.standard_normal((N, self.dim))
         self.X[:, :k] = np.logaddexp(0, self.X[:, :k])  # softplus: positive masses
-        m, r = self.X[:, :k], self.X[:, k:].reshape(N, k, 3)
-        r2 = (r**2).sum(-1)[..., None, None]
-        inertia = (m[..., None, None] * (r2 * np.eye(3) - r[..., :, None] * r[..., None, :])).sum(1)
-        self.Y = inertia.reshape(N, 9)
+        self.Y = self.target(self.X, k)
         self.rep_in = k * Scalar + k * Vector
         self.rep_out = T(2)
         self.symmetry = O(3)
-        self.stats = (0, 1, 0, 1)
+        self.stats = self.statistics(self.X, self.Y)
+
+    @staticmethod
+    def target(X, k: int = 5) -> np.ndarray:
+        """The inertia tensors of the rows of ``X`` (``k`` masses, then ``k``
+        positions), flattened row-major: ``(N, 9)``.
+
+        >>> Inertia.target(np.array([[2.0, 0.0, 0.0, 1.0]]), k=1).reshape(3, 3).tolist()
+        [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 0.0]]
+        """
+        X = np.asarray(X, np.float64)
+        m, r = X[:, :k], X[:, k:].reshape(len(X), k, 3)
+        r2 = (r**2).sum(-1)[..., None, None]
+        return (m[..., None, None] * (r2 * np.eye(3) - r[..., :, None] * r[..., None, :])).sum(1).reshape(len(X), 9)
+
+    @staticmethod
+    def statistics(X, Y) -> tuple:
+        """emlp's ``stats`` for Inertia: ``(0, 1, 0, 1)``, the data unscaled."""
+        return (0, 1, 0, 1)
 
 
 class O5Synthetic(Regression):
@@ -95,14 +110,26 @@ class O5Synthetic(Regression):
         d = 5
         self.dim = 2 * d
         self.X = rng.standard_normal((N, self.dim))
-        x1, x2 = self.X.reshape(N, 2, d).transpose(1, 0, 2)
-        n1, n2 = np.linalg.norm(x1, axis=-1), np.linalg.norm(x2, axis=-1)
-        self.Y = (np.sin(n1) - 0.5 * n2**3 + (x1 * x2).sum(-1) / (n1 * n2))[:, None]
+        self.Y = self.target(self.X)
         self.rep_in = 2 * Vector
         self.rep_out = Scalar
         self.symmetry = O(d)
-        Xscale = np.repeat(np.sqrt((self.X.reshape(N, 2, d) ** 2).mean((0, 2))), d)
-        self.stats = (0, Xscale, self.Y.mean(axis=0), self.Y.std(axis=0))
+        self.stats = self.statistics(self.X, self.Y)
+
+    @staticmethod
+    def target(X) -> np.ndarray:
+        """``f(x₁, x₂)`` of the rows of ``X`` (``(N, 10)``): ``(N, 1)``."""
+        x1, x2 = np.asarray(X, np.float64).reshape(len(X), 2, 5).transpose(1, 0, 2)
+        n1, n2 = np.linalg.norm(x1, axis=-1), np.linalg.norm(x2, axis=-1)
+        return (np.sin(n1) - 0.5 * n2**3 + (x1 * x2).sum(-1) / (n1 * n2))[:, None]
+
+    @staticmethod
+    def statistics(X, Y) -> tuple:
+        """emlp's ``stats``: ``(0, Xscale, Ymean, Ystd)``, ``Xscale`` the root
+        mean square of each vector's entries, repeated over its coordinates."""
+        X = np.asarray(X, np.float64)
+        Xscale = np.repeat(np.sqrt((X.reshape(len(X), 2, 5) ** 2).mean((0, 2))), 5)
+        return (0, Xscale, Y.mean(axis=0), Y.std(axis=0))
 
 
 class ParticleInteraction(Regression):
@@ -126,7 +153,16 @@ class ParticleInteraction(Regression):
         rng = _rng(N, seed)
         self.dim = 4 * 4
         self.X = rng.standard_normal((N, self.dim)) / 4
-        P = self.X.reshape(N, 4, 4)
+        self.Y = self.target(self.X)
+        self.rep_in = 4 * Vector
+        self.rep_out = Scalar
+        self.symmetry = Lorentz()
+        self.stats = self.statistics(self.X, self.Y)
+
+    @staticmethod
+    def target(X) -> np.ndarray:
+        """The squared amplitude for the rows of ``X`` (four momenta): ``(N, 1)``."""
+        P = np.asarray(X, np.float64).reshape(len(X), 4, 4)
         p1, p2, p3, p4 = P.transpose(1, 0, 2)
         eta = MINKOWSKI
 
@@ -135,9 +171,13 @@ class ParticleInteraction(Regression):
 
         L_e = p1[:, :, None] * p3[:, None, :] - (dot(p1, p3) - dot(p1, p1))[:, None, None] * eta
         L_mu = (p2 @ eta)[:, :, None] * (p4 @ eta)[:, None, :] - (dot(p2, p4) - dot(p2, p2))[:, None, None] * eta
-        self.Y = 4 * (L_e * L_mu).sum((1, 2))[:, None]
-        self.rep_in = 4 * Vector
-        self.rep_out = Scalar
-        self.symmetry = Lorentz()
-        Xscale = np.repeat(np.sqrt(np.abs((P @ eta) * P).mean(-1).mean(0)), 4)
-        self.stats = (0, Xscale, self.Y.mean(axis=0), self.Y.std(axis=0))
+        return 4 * (L_e * L_mu).sum((1, 2))[:, None]
+
+    @staticmethod
+    def statistics(X, Y) -> tuple:
+        """emlp's ``stats``: ``(0, Xscale, Ymean, Ystd)``, ``Xscale`` the
+        square root of each momentum's mean ``|η p ⊙ p|``, repeated over its
+        4 coordinates."""
+        P = np.asarray(X, np.float64).reshape(len(X), 4, 4)
+        Xscale = np.repeat(np.sqrt(np.abs((P @ MINKOWSKI) * P).mean(-1).mean(0)), 4)
+        return (0, Xscale, Y.mean(axis=0), Y.std(axis=0))
