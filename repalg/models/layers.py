@@ -4,9 +4,22 @@ nonlinearity, each built from a representation's solved bases.
 A layer's parameters are coefficients in the basis of its equivariant
 weights, so that ``W = Q c`` is one sparse product per step (about nnz(Q)),
 never a projection of a full weight matrix: emlp's projected weights
-``W = P w`` cost twice that and train ``rep_out.size() * rep_in.size()``
-numbers where ``rank`` are free. The two are the same model: ``c`` drawn
-with variance σ² is ``Qᵀ w`` for ``w`` drawn with variance σ².
+``W = P w`` (``P = Q Qᵀ``) cost twice that and train ``rep_out.size() *
+rep_in.size()`` numbers where ``rank`` are free. The two are the same layer:
+``c = Qᵀ vec(w)`` gives ``Q c = P w``.
+
+Initialization follows emlp's objax layers (``emlp.nn.objax``), the ones the
+EMLP paper's scripts train (``experiments/train_regression.py``,
+``hnn.py``), not ``emlp.nn.haiku`` (``TruncatedNormal(1/√n_out)`` for both
+the weights and the bias, and ``TruncatedNormal(1)`` for the bilinear
+layer):
+
+- ``Linear``: emlp draws a full ``n_out × n_in`` matrix ``w`` uniformly among
+  those with orthonormal rows (or columns, when ``n_out > n_in``), and a
+  bias ``b`` uniform in ``[0, 1/√n_out)``; repalg draws the same and keeps
+  their projections ``c = Qᵀ vec(w)`` and ``Qᵀ b``, so that a new layer's
+  weights ``Q c = P w`` and bias are exactly emlp's for the same draw;
+- ``BiLinear``: standard normal parameters, as emlp's ``objax.random.normal``.
 
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> f = hk.transform(lambda x: Linear("V+Scalar", "V", "SO(3)")(x))
@@ -104,19 +117,29 @@ def _bilinear(rep_out: Rep, rep_in: Rep):
 class Linear(hk.Module):
     """The equivariant linear map ``rep_in -> rep_out`` with an equivariant
     bias: ``x @ Wᵀ + b`` with ``W`` in the solved basis of ``rep_in >> rep_out``
-    and ``b`` in that of ``rep_out`` (inputs of shape ``(..., rep_in.size())``)."""
+    and ``b`` in that of ``rep_out`` (inputs of shape ``(..., rep_in.size())``).
+    Initialized as emlp's objax ``Linear`` (see the module's docstring): the
+    projection of an orthogonal matrix, and of a bias uniform in
+    ``[0, 1/√n_out)``."""
 
     def __init__(self, rep_in, rep_out, group=None, name: str | None = None):
         super().__init__(name=name)
         self.rep_in, self.rep_out = as_rep(rep_in, group), as_rep(rep_out, group)
         self.Qw, self.Qb = _linear_bases(self.rep_in, self.rep_out)
 
+    def _projected_orthogonal(self, shape, dtype):
+        w = hk.initializers.Orthogonal()((self.rep_out.size(), self.rep_in.size()), dtype)
+        return self.Qw.T @ w.reshape(-1)
+
+    def _projected_uniform(self, shape, dtype):
+        n_out = self.rep_out.size()
+        return self.Qb.T @ (jax.random.uniform(hk.next_rng_key(), (n_out,), dtype) / np.sqrt(max(n_out, 1)))
+
     def __call__(self, x):
         x = jnp.asarray(x)  # float64 numpy inputs become JAX's default float, as parameters will be
         n_in, n_out = self.rep_in.size(), self.rep_out.size()
-        scale = 1.0 / np.sqrt(max(n_in, 1))
-        w = hk.get_parameter("w", (self.Qw.shape[1],), x.dtype, hk.initializers.TruncatedNormal(scale))
-        b = hk.get_parameter("b", (self.Qb.shape[1],), x.dtype, hk.initializers.TruncatedNormal(scale))
+        w = hk.get_parameter("w", (self.Qw.shape[1],), x.dtype, self._projected_orthogonal)
+        b = hk.get_parameter("b", (self.Qb.shape[1],), x.dtype, self._projected_uniform)
         W = (self.Qw @ w).reshape(n_out, n_in)
         return x @ W.T + self.Qb @ b
 
@@ -134,7 +157,7 @@ class BiLinear(hk.Module):
 
     def __call__(self, x):
         x = jnp.asarray(x)
-        w = hk.get_parameter("w", (self.size,), x.dtype, hk.initializers.TruncatedNormal(1.0))
+        w = hk.get_parameter("w", (self.size,), x.dtype, hk.initializers.RandomNormal(1.0))
         return 0.1 * self.product(w, x)
 
 
