@@ -185,6 +185,25 @@ def test_the_scalar_model_is_equivariant(rep_in, rep_out, group):
     assert_equivariant(lambda x: f.apply(params, jnp.asarray(x, jnp.float32)[None])[0], rin, rout, tolerance=1e-4)
 
 
+@pytest.mark.parametrize("group, eta_inv", [("O(3)", np.eye(3)), ("O(1,3)", np.diag([1.0, -1.0, -1.0, -1.0]))])
+def test_the_scalar_models_matrix_output_holds_the_metric(group, eta_inv):
+    """From one vector v, an equivariant V⊗V output is a(v) v vᵀ + b(v) η⁻¹
+    (invariant theory). Inertia's target m(|r|² 𝟙 − r rᵀ) needs the second
+    term: the model's outputs have that form, with b not zero (b is a
+    random function at initialization, so it is small at times)."""
+    from repalg.models import ScalarMLP
+    d = len(eta_inv)
+    f = transformed(ScalarMLP, "Scalar+V", "V**2", group, ch=16)
+    x = np.random.default_rng(0).normal(size=(4, 1 + d)).astype(np.float32)
+    params = f.init(jax.random.PRNGKey(0), x)
+    M = np.asarray(f.apply(params, x), np.float64).reshape(4, d, d)
+    for out, v in zip(M, x[:, 1:].astype(np.float64)):
+        basis = np.stack([np.outer(v, v).ravel(), eta_inv.ravel()], axis=1)
+        (a, b), *_ = np.linalg.lstsq(basis, out.ravel(), rcond=None)
+        np.testing.assert_allclose(basis @ [a, b], out.ravel(), atol=1e-5 * np.abs(out).max())
+        assert abs(b) > 1e-4 * np.linalg.norm(out)  # far above float32 round-off, which is all that is left without it
+
+
 def test_the_scalar_model_sees_determinants_only_for_special_groups():
     # SO(3) tells a right-handed triple from its mirror image, O(3) cannot
     from repalg.models import ScalarMLP
