@@ -7,7 +7,8 @@ positions (``rep_in = 6*Vector``, flattened colour by colour); ``rep_out =
 2*Scalar`` holds the two class scores, ``Y`` the integer labels. The training
 sets hold the unscrambled states only; a test set repeats them and moves each
 copy by its own group element, from ``G.samples(n, key=seed)``, in an order
-shuffled by ``np.random.default_rng(seed)``.
+shuffled by ``np.random.default_rng(seed)``; ``scrambles`` holds the elements
+as permutations of the positions (a copy's colour vectors are ``v[p]``).
 
 >>> train, test = InvertedCube(), InvertedCube(train=False)
 >>> train.Y.tolist(), test.X.shape, test.num_classes
@@ -30,7 +31,9 @@ OPPOSITE_FACES = np.array([5, 3, 4, 1, 2, 0])
 class CubeClassification(Dataset):
     """Two classes of states of a cube-like puzzle: ``solved`` (label 1, repeated
     ``copies`` times) and ``inverted`` (label 0, the same), each of shape (6, d);
-    for the test set, ``repeats`` scrambled copies of every one."""
+    for the test set, ``repeats`` scrambled copies of every one, the
+    permutation that scrambled each in ``scrambles`` (``None`` for a
+    training set)."""
 
     num_classes = 2
 
@@ -41,12 +44,16 @@ class CubeClassification(Dataset):
         seed = integer(seed, "seed", minimum=0)
         states = np.stack([solved] * copies + [inverted] * copies)
         labels = np.repeat([1, 0], copies)
+        self.scrambles = None
         if not train:
             states, labels = np.repeat(states, repeats, axis=0), np.repeat(labels, repeats)
             g = group.samples(len(states), key=seed)
-            states = np.einsum("nij,ncj->nci", g, states)  # each colour vector moved by g
+            scrambles = g.argmax(-1)  # g v = v[p]: a permutation matrix has one 1 a row
+            if not np.array_equal(g, np.eye(g.shape[-1])[scrambles]):
+                raise ValueError(f"{group} gave elements that are not permutations of the cube's positions")
+            states = np.take_along_axis(states, scrambles[:, None, :], axis=2)  # each colour vector moved by g
             order = np.random.default_rng(seed).permutation(len(states))
-            states, labels = states[order], labels[order]
+            states, labels, self.scrambles = states[order], labels[order], scrambles[order]
         self.X = states.reshape(len(states), -1)
         self.Y = labels
         self.symmetry = group
