@@ -114,6 +114,20 @@ def integrate(z0, ts) -> np.ndarray:
     return solution.y.reshape(n, 12, len(ts)).transpose(0, 2, 1)
 
 
+def initial_conditions(N: int, rng: np.random.Generator) -> np.ndarray:
+    """``N`` initial states drawn as emlp's ``sample_initial_conditions``:
+    the masses at (0, 0, −1.5) and (0, 0, −3) plus 0.2·N(0, 1) noise, the
+    momenta 0.4·N(0, 1).
+
+    >>> z0 = initial_conditions(2, np.random.default_rng(0))
+    >>> z0.shape, bool(abs(z0[:, 2] + 1.5).max() < 1)
+    ((2, 12), True)
+    """
+    x1 = np.array([0, 0, -1.5]) + 0.2 * rng.standard_normal((N, 3))
+    x2 = np.array([0, 0, -3.0]) + 0.2 * rng.standard_normal((N, 3))
+    return np.concatenate([x1, x2, 0.4 * rng.standard_normal((N, 6))], axis=1)
+
+
 def time_grid(count: int, dt: float) -> np.ndarray:
     """``count`` times ``0, dt, 2·dt, …`` (float64).
 
@@ -201,10 +215,7 @@ class DoubleSpringPendulum(Dataset):
         if found is not None:
             return found["chunks"]
         rng = np.random.default_rng(seed)
-        x1 = np.array([0, 0, -1.5]) + 0.2 * rng.standard_normal((N, 3))
-        x2 = np.array([0, 0, -3.0]) + 0.2 * rng.standard_normal((N, 3))
-        z0 = np.concatenate([x1, x2, 0.4 * rng.standard_normal((N, 6))], axis=1)
-        zs = integrate(z0, self.T_long)
+        zs = integrate(initial_conditions(N, rng), self.T_long)
         pieces = steps // self.chunk_len
         start = rng.integers(0, pieces, N) * self.chunk_len
         chunks = zs[np.arange(N)[:, None], start[:, None] + np.arange(self.chunk_len)]
