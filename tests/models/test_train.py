@@ -136,7 +136,9 @@ def test_a_short_run_lowers_the_loss_and_writes_its_files(finished):
     assert history[-1]["val_mse"] < history[0]["val_mse"]
     results = finished.results
     assert results["epochs"] == 4 and results["steps"] == 4 * 3 and results["weights"] == "best"
-    assert results["test_mse"] > 0 and 0 <= results["equivariance_error"] < 10
+    run = prepare(tiny())
+    predictions = np.asarray(load(finished.run_dir)(run.data.X_test))  # the best weights, as the report's
+    assert results["test_mse"] == pytest.approx(np.mean((predictions - run.data.Y_test) ** 2), rel=1e-5)
     run_dir = finished.run_dir
     lines = [json.loads(line) for line in (run_dir / METRICS).read_text().splitlines()]
     assert [r.get("epoch") for r in lines[:4]] == [1, 2, 3, 4] and lines[-1]["final"]
@@ -235,7 +237,11 @@ def test_classification_with_its_own_test_set(datasets, tmp_path):
     record = result.history[-1]
     assert {"val_accuracy", "val_loss", "train_loss", "lr"} <= set(record)
     assert record["lr"] == pytest.approx(0.0, abs=1e-9)  # the cosine decay ends at 0
-    assert 0 <= result.results["test_accuracy"] <= 1 and result.results["test_loss"] > 0
+    X, Y = prepare(config).data.X_test, prepare(config).data.Y_test
+    logits = np.asarray(load(result.run_dir)(X), np.float64)
+    assert result.results["test_accuracy"] == pytest.approx(np.mean(logits.argmax(1) == Y), abs=1e-12)
+    log_likelihood = logits[np.arange(len(Y)), Y] - np.log(np.exp(logits).sum(1))
+    assert result.results["test_loss"] == pytest.approx(-np.mean(log_likelihood), rel=1e-5)
     assert result.settings.dataset.val == 16
     assert len(prepare(config).data.X_test) == 32
 
