@@ -179,14 +179,3 @@ def test_every_example_config_builds_its_data_and_model(path):
     fixed = "cube" in path.stem or load_config(path).dataset.name == "RotatedDigits"
     run = prepare(load_config(path, [] if fixed else ["dataset.N=30", "dataset.val=10", "dataset.test=10"]))
     assert run.data.rep_in.size() == run.data.X_train.shape[1]
-
-
-def test_there_is_one_paper_config_per_dataset_and_model():
-    names = {p.stem for p in EXAMPLES if p.parent.name == "paper"}
-    for dataset in ("inertia", "o5synthetic", "particle-interaction"):
-        assert {f"{dataset}-mlp", f"{dataset}-mlp-aug", f"{dataset}-scalar"} <= names
-    assert {"inertia-emlp-o3", "inertia-emlp-so3", "o5synthetic-emlp-o5", "o5synthetic-emlp-so5",
-            "particle-interaction-emlp-o13", "particle-interaction-emlp-so13",
-            "particle-interaction-emlp-so13plus"} <= names
-    for dataset in ("inverted-cube", "broken-rubiks-cube"):
-        assert {f"{dataset}-emlp", f"{dataset}-mlp"} <= names
