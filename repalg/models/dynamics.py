@@ -22,8 +22,8 @@ builds the :class:`Flow` around it.
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> flow = hk.transform(lambda x: Flow(EMLPH, "4*V", "4*V", "O(2)eR3", ts=(0.0, 0.1, 0.2), ch=16,
 ...                                      num_layers=1)(x))
->>> params = flow.init(jax.random.PRNGKey(0), jnp.ones((2, 12)))
->>> flow.apply(params, None, jnp.ones((2, 12))).shape
+>>> params = jax.jit(flow.init)(jax.random.PRNGKey(0), jnp.ones((2, 12)))
+>>> jax.jit(flow.apply)(params, None, jnp.ones((2, 12))).shape
 (2, 36)
 """
 

@@ -4,8 +4,8 @@ and a gated nonlinearity, through hidden representations chosen by
 
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> f = hk.transform(lambda x: EMLP("5*T(0)+5*T(1)", "T(2)", "O(3)", ch=32, num_layers=1)(x))
->>> params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 20)))
->>> f.apply(params, None, jnp.ones((2, 20))).shape
+>>> params = jax.jit(f.init)(jax.random.PRNGKey(0), jnp.ones((2, 20)))
+>>> jax.jit(f.apply)(params, None, jnp.ones((2, 20))).shape
 (2, 9)
 """
 

@@ -23,8 +23,8 @@ layer):
 
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> f = hk.transform(lambda x: Linear("V+Scalar", "V", "SO(3)")(x))
->>> params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 4)))
->>> params["linear"]["w"].shape, f.apply(params, None, jnp.ones((2, 4))).shape
+>>> params = jax.jit(f.init)(jax.random.PRNGKey(0), jnp.ones((2, 4)))
+>>> params["linear"]["w"].shape, jax.jit(f.apply)(params, None, jnp.ones((2, 4))).shape
 ((1,), (2, 3))
 """
 

@@ -3,8 +3,8 @@ group set only its input and output sizes.
 
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> f = hk.transform(lambda x: MLP("2*V", "Scalar", "O(3)", ch=16)(x))
->>> params = f.init(jax.random.PRNGKey(0), jnp.ones((4, 6)))
->>> f.apply(params, None, jnp.ones((4, 6))).shape
+>>> params = jax.jit(f.init)(jax.random.PRNGKey(0), jnp.ones((4, 6)))
+>>> jax.jit(f.apply)(params, None, jnp.ones((4, 6))).shape
 (4, 1)
 """
 

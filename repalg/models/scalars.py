@@ -8,8 +8,8 @@ products and of the invariant form itself.
 
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> f = hk.transform(lambda x: ScalarMLP("5*Scalar+5*V", "T(2)", "O(3)", ch=16)(x))
->>> params = f.init(jax.random.PRNGKey(0), jnp.ones((2, 20)))
->>> f.apply(params, None, jnp.ones((2, 20))).shape
+>>> params = jax.jit(f.init)(jax.random.PRNGKey(0), jnp.ones((2, 20)))
+>>> jax.jit(f.apply)(params, None, jnp.ones((2, 20))).shape
 (2, 9)
 """
 

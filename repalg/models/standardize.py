@@ -9,8 +9,8 @@ scale per irreducible block), so the wrapped model stays equivariant.
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> from repalg.models import MLP
 >>> f = hk.transform(lambda x: Standardize(MLP("2*V", "Scalar", "O(2)", ch=8), (1.0, 2.0, 10.0, 3.0))(x))
->>> params = f.init(jax.random.PRNGKey(0), jnp.ones((3, 4)))
->>> f.apply(params, None, jnp.ones((3, 4))).shape
+>>> params = jax.jit(f.init)(jax.random.PRNGKey(0), jnp.ones((3, 4)))
+>>> jax.jit(f.apply)(params, None, jnp.ones((3, 4))).shape
 (3, 1)
 """
 

@@ -703,8 +703,8 @@ def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None,
 
     >>> from repalg.models.config import ModelSettings
     >>> model = build_model(ModelSettings("MLP", options={"ch": 8}), "2*V", "Scalar", "O(2)", (0.0, 2.0))
-    >>> params = model.init(jax.random.PRNGKey(0), np.zeros((1, 4), np.float32))
-    >>> model.apply(params, None, np.ones((3, 4), np.float32)).shape
+    >>> params = jax.jit(model.init)(jax.random.PRNGKey(0), np.zeros((1, 4), np.float32))
+    >>> jax.jit(model.apply)(params, None, np.ones((3, 4), np.float32)).shape
     (3, 1)
     """
     cls = _lookup("model.name", m.name, model_registry(), "model")

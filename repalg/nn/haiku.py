@@ -3,8 +3,8 @@ modules, to wrap in ``hk.transform`` as emlp's users do.
 
 >>> import haiku as hk, jax, jax.numpy as jnp
 >>> net = hk.without_apply_rng(hk.transform(EMLP("2*V", "Scalar", group="O(3)", ch=16, num_layers=1)))
->>> params = net.init(jax.random.PRNGKey(42), jnp.ones((5, 6)))
->>> net.apply(params, jnp.ones((5, 6))).shape
+>>> params = jax.jit(net.init)(jax.random.PRNGKey(42), jnp.ones((5, 6)))
+>>> jax.jit(net.apply)(params, jnp.ones((5, 6))).shape
 (5, 1)
 """
 

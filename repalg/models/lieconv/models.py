@@ -23,7 +23,7 @@ translation invariant whatever the group.
 >>> net = hk.transform(lambda x: LieResNet("4*V+8*Scalar", "3*Scalar", "SO(2)", points={"n": 4, "d": 2, "c": 1},
 ...                                        lie_group="SO(2)", k=8, num_layers=1, nbhd=4)(x))
 >>> x = jnp.ones((2, 16))
->>> net.apply(net.init(jax.random.PRNGKey(0), x), None, x).shape
+>>> jax.jit(net.apply)(jax.jit(net.init)(jax.random.PRNGKey(0), x), None, x).shape
 (2, 3)
 """
 

@@ -21,8 +21,8 @@ outputs as the cloud alone.
 >>> import haiku as hk
 >>> net = hk.transform(lambda c, v, m: LieResNet(3, "SE(2)", k=16, num_layers=1, nbhd=4, liftsamples=2)(c, v, m))
 >>> c, v, m = jnp.ones((2, 5, 2)), jnp.ones((2, 5, 1)), jnp.ones((2, 5), bool)
->>> params = net.init(jax.random.PRNGKey(0), c, v, m)
->>> net.apply(params, None, c, v, m).shape
+>>> params = jax.jit(net.init)(jax.random.PRNGKey(0), c, v, m)
+>>> jax.jit(net.apply)(params, None, c, v, m).shape
 (2, 3)
 """
 
