@@ -21,9 +21,12 @@ from repalg.models import MODELS
 from repalg.models.config import ConfigError, parse_config
 from repalg.models.datasets import DoubleSpringPendulum
 from repalg.models.datasets import pendulum
-from repalg.models.dynamics import (DYNAMICS_MODELS, EMLPH, EMLPode, Flow, ScalarH, Scalarode, odeint, relative_error, rk4, rollout_metrics, symplectic, vector_field)
+from repalg.models.dynamics import (DYNAMICS_MODELS, EMLPH, EMLPode, Flow, MLPode, ScalarH, Scalarode, odeint,
+                                    relative_error, rk4, rollout_metrics, symplectic, vector_field)
 from repalg.models.train import ROLLOUT_PLOT, ROLLOUTS, load, prepare, train
 from repalg.reps import V
+
+from ..marks import default
 
 GROUPS = ["O(2)eR3", "SO(2)eR3", "D(6)eR3", "D(2)eR3"]
 SMALL = {"ch": 16, "num_layers": 1}
@@ -129,7 +132,11 @@ def test_bad_pendulum_settings_are_refused(data_dir, options, message):
 # -- the models -----------------------------------------------------------------------------------------------------
 
 def transformed(model, group, ts=(0.0, 0.2, 0.4), rep_in="4*V"):
-    return hk.transform(lambda x: Flow(model, rep_in, "4*V", group, ts=ts, **SMALL)(x))
+    """A small ``Flow`` of ``model``, its init and apply jitted: one
+    compilation each instead of an operation-by-operation run through the
+    integrator."""
+    f = hk.transform(lambda x: Flow(model, rep_in, "4*V", group, ts=ts, **SMALL)(x))
+    return f._replace(init=jax.jit(f.init), apply=jax.jit(f.apply))
 
 
 def moved(group_text, n, seed):
@@ -139,22 +146,24 @@ def moved(group_text, n, seed):
     return gs, [np.kron(np.eye(4), g) for g in gs]
 
 
-@pytest.mark.parametrize("kind", ["hamiltonian", "ode"])
-@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("group, kind", default([(g, k) for g in GROUPS for k in ("hamiltonian", "ode")],
+                                                 ("O(2)eR3", "hamiltonian")))
 def test_emlp_dynamics_are_equivariant(data_dir, group, kind):
     """Rotating the initial state rotates the predicted derivative, and the
-    integrated trajectory."""
+    integrated trajectory: a Hamiltonian for O(2) by default, every pair of
+    group and kind in the slow run (6 s each)."""
     model = EMLPH if kind == "hamiltonian" else EMLPode
     z = states(4).astype(np.float32)
     _, actions = moved(group, 3, seed=7)
     flow = transformed(model, group)
     params = flow.init(jax.random.PRNGKey(0), z)
 
+    net = hk.transform(lambda u: model(V(parse_group(group)) * 4, "Scalar" if kind == "hamiltonian" else "4*V",
+                                       group, **SMALL)(u))
+
+    @jax.jit
     def derivative(params, z):
-        inner = params  # the Flow's network parameters, under its lifted name
-        net = hk.transform(lambda u: model(V(parse_group(group)) * 4, "Scalar" if kind == "hamiltonian" else "4*V",
-                                           group, **SMALL)(u))
-        names = {k.split("network/", 1)[1]: v for k, v in inner.items()}
+        names = {k.split("network/", 1)[1]: v for k, v in params.items()}  # the Flow's network, under its lifted name
         field = vector_field(kind, lambda u: net.apply(names, None, u), 12)
         return field(jnp.asarray(z), jnp.zeros((len(z), 0), jnp.float32))
 
@@ -168,7 +177,7 @@ def test_emlp_dynamics_are_equivariant(data_dir, group, kind):
         assert np.allclose(moved_out, trajectories @ action.T, atol=1e-4)
 
 
-@pytest.mark.parametrize("model", [ScalarH, Scalarode])
+@pytest.mark.parametrize("model", default([ScalarH, Scalarode], ScalarH))
 def test_the_scalar_models_with_gravity_as_input_are_o3_equivariant(data_dir, model):
     ds = DoubleSpringPendulum(N=4, integration_time=1.0, gravity_input=True)
     x = ds.X.astype(np.float32)
@@ -238,7 +247,7 @@ def test_flow_integrates_with_the_models_solver():
     runs = {}
     for solver in ("dopri5", "rk4"):
         flow = hk.transform(lambda x: Flow(Oscillator, "2", "2", "Trivial(1)", ts=ts, solver=solver)(x))
-        runs[solver] = np.asarray(flow.apply(flow.init(jax.random.PRNGKey(0), z0), None, z0)).reshape(3, 2)
+        runs[solver] = np.asarray(jax.jit(flow.apply)(flow.init(jax.random.PRNGKey(0), z0), None, z0)).reshape(3, 2)
     assert np.allclose(runs["rk4"], np.stack([np.cos(ts), -np.sin(ts)], axis=1), atol=3e-3)
     assert not np.allclose(runs["rk4"], runs["dopri5"], atol=1e-4)  # two steps of 0.5: RK4's error shows
     assert MODELS["HLieResNet"].solver == MODELS["HFC"].solver == MODELS["FC"].solver == "rk4"
@@ -285,9 +294,10 @@ def test_rollout_metrics_take_quantities_of_each_systems_constants_with_diverged
     assert found["diverged_systems"] == 1 and found["energy_drift"] == pytest.approx((0 + 24) / 2)
 
 
+@pytest.mark.slow
 def test_independent_rollouts_keep_one_stiff_system_from_stopping_the_others():
     """``dz/dt = z²`` blows up at t = 1/z₀: from z₀ = 2 before t = 1, from
-    z₀ = 0.1 not at all."""
+    z₀ = 0.1 not at all. (Slow run: two adaptive solves to compile, 9 s.)"""
     class Blowup:
         dynamics = "ode"
 
@@ -301,7 +311,7 @@ def test_independent_rollouts_keep_one_stiff_system_from_stopping_the_others():
     z0 = jnp.array([[2.0, 0.0], [0.1, 0.0]])
     for independent, finite in ((False, False), (True, True)):
         flow = hk.transform(lambda x: Flow(Blowup, "2", "2", "Trivial(1)", ts=ts, independent=independent)(x))
-        out = np.asarray(flow.apply(flow.init(jax.random.PRNGKey(0), z0), None, z0)).reshape(2, 5, 2)
+        out = np.asarray(jax.jit(flow.apply)(flow.init(jax.random.PRNGKey(0), z0), None, z0)).reshape(2, 5, 2)
         assert np.all(np.isfinite(out[1])) == finite
         if independent:
             assert np.allclose(out[1, :, 0], 0.1 / (1 - 0.1 * ts), rtol=1e-3) and not np.all(np.isfinite(out[0]))
@@ -334,8 +344,21 @@ lr = 1e-2
 """
 
 
-@pytest.mark.parametrize("model, group", [("EMLPH", "O(2)eR3"), ("MLPode", "Trivial(3)")])
-def test_a_short_training_run_learns_and_rolls_out(data_dir, tmp_path, model, group):
+class MLPodeRK4(MLPode):
+    """The MLP's Neural ODE integrated by fixed RK4 steps on the time grid,
+    as LieConv's models are: the trainer's whole path for trajectories, at
+    a fraction of the cost of tracing the adaptive solver (4 s, not 17)."""
+
+    solver = "rk4"
+
+
+@pytest.mark.parametrize("model, group", default([("MLPodeRK4", "Trivial(3)"), ("MLPode", "Trivial(3)"),
+                                                  ("EMLPH", "O(2)eR3")], ("MLPodeRK4", "Trivial(3)")))
+def test_a_short_training_run_learns_and_rolls_out(data_dir, tmp_path, monkeypatch, model, group):
+    """The MLP's Neural ODE with RK4 steps by default; with the adaptive
+    solver (17 s, tracing diffrax's solver for training, prediction and the
+    rollouts) and the EMLP's Hamiltonian (22 s) in the slow run."""
+    monkeypatch.setitem(MODELS, "MLPodeRK4", MLPodeRK4)
     settings = parse_config(CONFIG.format(model=model, group=group))
     result = train(settings, tmp_path / "run", progress=False)
     losses = [r["train_loss"] for r in result.history]

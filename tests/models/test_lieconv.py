@@ -35,8 +35,9 @@ _NETWORKS = {}
 
 def network(group, liftsamples=1, **options):
     """A small LieResNet, made once per setting, jitted (run eagerly, it
-    spends ~20 s compiling its operations one by one)."""
-    defaults = dict(k=16, num_layers=2, nbhd=6, fill=0.4, ds_frac=[1.0, 0.5])
+    spends ~20 s compiling its operations one by one): one layer that
+    subsamples to half the points, so that compiling it is quick."""
+    defaults = dict(k=16, num_layers=1, nbhd=6, fill=0.4, ds_frac=[0.5])
     defaults.update(options)
     key = (group, liftsamples, repr(sorted(defaults.items())))
     if key not in _NETWORKS:
@@ -54,25 +55,31 @@ def relative(a, b):
 @pytest.mark.parametrize("name", [g for g in GROUPS if not g.startswith("Trivial")])
 def test_exp_inverts_log_on_sampled_elements(name):
     G = as_lie_group(name)
-    g = G.sample(jax.random.PRNGKey(3), (50,))
-    assert np.allclose(G.exp(G.log(g)), g, atol=2e-5)
-    assert G.log(g).shape == (50, G.lie_dim)
+    g = jax.jit(G.sample, static_argnums=1)(jax.random.PRNGKey(3), (50,))
+    log = jax.jit(G.log)(g)
+    assert np.allclose(jax.jit(G.exp)(log), g, atol=2e-5)
+    assert log.shape == (50, G.lie_dim)
 
 
 @pytest.mark.parametrize("name", [g for g in GROUPS if not g.startswith("Trivial")])
 def test_log_inverts_exp_inside_the_cut_locus(name):
     G = as_lie_group(name)
     a = jax.random.uniform(jax.random.PRNGKey(1), (50, G.lie_dim), minval=-1.0, maxval=1.0)
-    assert np.allclose(G.log(G.exp(a)), a, atol=2e-5)
+    assert np.allclose(jax.jit(lambda a: G.log(G.exp(a)))(a), a, atol=2e-5)
 
 
 @pytest.mark.parametrize("name", [g for g in GROUPS if not g.startswith("Trivial")])
 def test_elements_are_closed_under_products_and_inverses(name):
     G = as_lie_group(name)
-    g, h = G.sample(jax.random.PRNGKey(5), (2, 20))
+    g, h = jax.jit(G.sample, static_argnums=1)(jax.random.PRNGKey(5), (2, 20))
     x = jax.random.normal(jax.random.PRNGKey(6), (20, G.d))
-    assert np.allclose(G.act(g @ h, x), G.act(g, G.act(h, x)), atol=1e-5)
-    assert np.allclose(G.act(G.inverse(g), G.act(g, x)), x, atol=1e-5)
+
+    @jax.jit
+    def gaps(g, h, x):
+        return (jnp.abs(G.act(g @ h, x) - G.act(g, G.act(h, x))).max(),
+                jnp.abs(G.act(G.inverse(g), G.act(g, x)) - x).max())
+
+    assert max(float(gap) for gap in gaps(g, h, x)) < 1e-5
 
 
 @pytest.mark.parametrize("name", [g for g in GROUPS if not g.startswith("Trivial")])
@@ -82,7 +89,7 @@ def test_a_lift_carries_the_orbit_origin_to_the_point(name):
     the lift is a section of the action."""
     G = as_lie_group(name)
     x, _, _ = cloud(0, B=2, n=5, d=G.d)
-    u, q = G.elements(x, 3 if G.stochastic else 1, jax.random.PRNGKey(0))
+    u, q = jax.jit(G.elements, static_argnums=1)(x, 3 if G.stochastic else 1, jax.random.PRNGKey(0))
     if name.startswith("Translation"):
         moved = u[..., 0, :]
     elif name == "SE(2)":
@@ -104,9 +111,8 @@ def test_deterministic_lifts_embed_pairs_invariantly(name):
     G = as_lie_group(name)
     x, v, m = cloud(1, d=G.d)
     g = G.sample(jax.random.PRNGKey(2))
-    before, _, _ = G.lift(x, v, m)
-    after, _, _ = G.lift(G.act(g, x), v, m)
-    assert np.allclose(after, before, atol=1e-4)
+    lift = jax.jit(lambda x: G.lift(x, v, m)[0])
+    assert np.allclose(lift(G.act(g, x)), lift(x), atol=1e-4)
 
 
 def test_group_names_are_read_once_and_refused_clearly():
@@ -136,7 +142,7 @@ def test_deterministic_groups_take_one_lift_sample():
 
 # -- invariance of the network ----------------------------------------------------------------------------------------
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**16), shift=st.floats(-50, 50))
 def test_translations_leave_the_output_invariant_to_float32(seed, shift):
     net = network("Translation(2)")
@@ -149,8 +155,11 @@ def test_translations_leave_the_output_invariant_to_float32(seed, shift):
         assert relative(moved, out) < 1e-4 * (1 + abs(shift))
 
 
-@pytest.mark.parametrize("name", EXACT)
+@pytest.mark.parametrize("name", [n if n == "SO(2)" else pytest.param(n, marks=SLOW) for n in EXACT])
 def test_deterministic_lifts_make_the_network_invariant(name):
+    """Rotations by default; scalings and translations in the slow run (in
+    2-D, the hypothesis test above has translations, and the gradient test
+    RxSO(2)'s network)."""
     G = as_lie_group(name)
     net = network(name)
     x, v, m = cloud(4, d=G.d)
@@ -178,23 +187,25 @@ def se2_invariance_error(liftsamples, trials=4):
     return float(np.mean([relative(apply(G.act(G.sample(jax.random.PRNGKey(s)), x)), out) for s in range(trials)]))
 
 
-def test_se2_invariance_error_falls_as_lift_samples_grow():
+@pytest.mark.parametrize("samples", [(1, 16), pytest.param((1, 4, 16), marks=SLOW)], ids=["1,16", "1,4,16"])
+def test_se2_invariance_error_falls_as_lift_samples_grow(samples):
     """SE(2)'s lift samples the rotation that fixes each point (evenly
     spaced angles from a random offset): the network's output is invariant
     in distribution only, and its error shrinks with the samples (measured:
     about 7e-3, 8e-5 and 2e-7 at 1, 4 and 16; see the README)."""
-    errors = [se2_invariance_error(L) for L in (1, 4, 16)]
-    assert errors[0] > errors[1] > errors[2]
-    assert errors[2] < 1e-4 < errors[0]
+    errors = [se2_invariance_error(L) for L in samples]
+    assert all(a > b for a, b in zip(errors, errors[1:]))
+    assert errors[-1] < 1e-4 < errors[0]
 
 
 # -- padding and subsampling ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["Translation(2)", "SE(2)", pytest.param("SO(2)", marks=SLOW),
+@pytest.mark.parametrize("name", ["SE(2)", pytest.param("Translation(2)", marks=SLOW), pytest.param("SO(2)", marks=SLOW),
                                   pytest.param("Trivial(2)", marks=SLOW), pytest.param("SO(3)", marks=SLOW)])
 def test_masks_make_padding_irrelevant(name):
-    """A deterministic lift and a sampled one by default; the others in the
-    slow run (about 30 s each, mostly compiling)."""
+    """A sampled lift by default, at inference (a training step's draws
+    with padding are the gradient test's); the others in the slow run
+    (about 10 s each, mostly compiling)."""
     G = as_lie_group(name)
     net = network(name, 2 if G.stochastic else 1)
     x, v, m = cloud(8, n=12, d=G.d)
@@ -204,29 +215,27 @@ def test_masks_make_padding_irrelevant(name):
     x_pad = jnp.concatenate([x, jnp.asarray(1e3 * rng.normal(size=(3, pad, G.d)), jnp.float32)], 1)
     v_pad = jnp.concatenate([v, jnp.full((3, pad, 2), jnp.nan, jnp.float32)], 1)
     m_pad = jnp.concatenate([m, jnp.zeros((3, pad), bool)], 1)
-    for key in (None, jax.random.PRNGKey(3)):
-        alone = net.apply(params, key, x, v, m)
-        padded = net.apply(params, key, x_pad, v_pad, m_pad)
-        assert np.all(np.isfinite(padded))
-        if key is None or not G.stochastic:
-            assert relative(padded, alone) < 1e-5
-    # a row with fewer points than another: its padding changes nothing either
-    m_short = m.at[0, 8:].set(False)
-    short = net.apply(params, None, x, v, m_short)
-    assert relative(short[:1], net.apply(params, None, x[:1, :8], v[:1, :8], m[:1, :8])) < 1e-5
+    alone = net.apply(params, None, x, v, m)
+    padded = net.apply(params, None, x_pad, v_pad, m_pad)  # (a training step's draws with padding: the gradient test)
+    assert relative(padded, alone) < 1e-5
+    # a row with fewer points than the others, padded by 4 or by 9: the same (shapes compiled above)
+    short = net.apply(params, None, x, v, m.at[0, 8:].set(False))
+    shorter = net.apply(params, None, x_pad, v_pad, m_pad.at[0, 8:].set(False))
+    assert relative(shorter[:1], short[:1]) < 1e-5 and relative(short[1:], alone[1:]) < 1e-5
+    assert relative(short[:1], alone[:1]) > 1e-3  # four points fewer: another cloud
 
 
-@pytest.mark.parametrize("name", ["RxSO(2)", "SE(2)", pytest.param("SO(2)", marks=SLOW),
+@pytest.mark.parametrize("name", ["RxSO(2)", pytest.param("SE(2)", marks=SLOW), pytest.param("SO(2)", marks=SLOW),
                                   pytest.param("Translation(2)", marks=SLOW)])
 def test_gradients_are_finite_with_padding_and_coincident_points(name):
     """Coincident points and a point at the origin, where the angle and the
-    log-scale of RxSO(2) are singular; SO(2) and translations are its
-    easier cases (slow run)."""
+    log-scale of RxSO(2) are singular (by default); SE(2)'s sampled lift,
+    SO(2) and translations in the slow run."""
     x, v, m = cloud(2, n=8)
     x = x.at[:, 1].set(x[:, 0]).at[:, 2].set(0.0)
     m = m.at[:, 6:].set(False)
     v = v.at[:, 6:].set(jnp.nan)
-    net = network(name, 2 if name == "SE(2)" else 1, num_layers=1, ds_frac=[0.5])
+    net = network(name, 2 if name == "SE(2)" else 1)
     params = net.init(jax.random.PRNGKey(0), x, v, m)
     loss = lambda p, c: jnp.sum(net.apply(p, jax.random.PRNGKey(1), c, v, m) ** 2)
     grads = jax.jit(jax.grad(loss, argnums=(0, 1)))(params, x)
@@ -255,6 +264,7 @@ def test_subsampling_is_deterministic_given_a_key():
 
 def test_the_network_refuses_bad_settings():
     x, v, m = cloud(0)
-    for options, words in [(dict(fill=0.0), "fill"), (dict(nbhd=0), "nbhd"), (dict(fill=[0.5]), "one value per layer")]:
+    for options, words in [(dict(fill=0.0), "fill"), (dict(nbhd=0), "nbhd"),
+                           (dict(fill=[0.5, 0.5]), "one value per layer")]:
         with pytest.raises(ValueError, match=words):
             network("SO(2)", **options).init(jax.random.PRNGKey(0), x, v, m)

@@ -11,8 +11,13 @@ import pytest
 import scipy.linalg
 from hypothesis import given, strategies as st
 
-from repalg.models.lieconv.maps import (hat3, se2_exp, se2_log, se3_exp, se3_log, so2_exp, so2_log, so3_exp, so3_log,
-                                        vee3)
+from repalg.models.lieconv import maps
+
+# each map compiled once: hypothesis calls them hundreds of times, which run operation by operation costs seconds
+hat3, se2_exp, se2_log, se3_exp, se3_log, so2_exp, so2_log, so3_exp, so3_log, vee3 = (
+    jax.jit(getattr(maps, name)) for name in ("hat3", "se2_exp", "se2_log", "se3_exp", "se3_log", "so2_exp", "so2_log",
+                                              "so3_exp", "so3_log", "vee3"))
+so3_log_jacobian = jax.jit(jax.jacobian(maps.so3_log))
 
 finite = st.floats(-3.0, 3.0, allow_nan=False, width=32)
 vector3 = st.tuples(finite, finite, finite).map(np.array)
@@ -40,15 +45,15 @@ def test_so3_log_at_the_identity_and_at_half_turns(angle, axis):
     w = np.asarray(so3_log(jnp.asarray(R, jnp.float32)), np.float64)
     assert np.allclose(scipy.linalg.expm(algebra3(w)), R, atol=3e-6)
     assert abs(np.linalg.norm(w) - angle) < 1e-3
-    assert np.all(np.isfinite(np.asarray(jax.jacobian(so3_log)(jnp.asarray(R, jnp.float32)))))
+    assert np.all(np.isfinite(np.asarray(so3_log_jacobian(jnp.asarray(R, jnp.float32)))))
 
 
 def test_the_maps_have_finite_gradients_at_the_identity():
     # exp(w) e₁ ≈ e₁ + w × e₁ = e₁ + (0, w₃, −w₂)
     expected = np.array([[0, 0, 0], [0, 0, 1], [0, -1, 0]])
-    assert np.allclose(jax.jacobian(lambda w: so3_exp(w)[..., 0])(jnp.zeros(3)), expected, atol=1e-6)
-    assert np.all(np.isfinite(np.asarray(jax.jacobian(se3_exp)(jnp.zeros(6)))))
-    assert np.all(np.isfinite(np.asarray(jax.jacobian(se2_log)(jnp.eye(3)))))
+    assert np.allclose(jax.jit(jax.jacobian(lambda w: maps.so3_exp(w)[..., 0]))(jnp.zeros(3)), expected, atol=1e-6)
+    assert np.all(np.isfinite(np.asarray(jax.jit(jax.jacobian(maps.se3_exp))(jnp.zeros(6)))))
+    assert np.all(np.isfinite(np.asarray(jax.jit(jax.jacobian(maps.se2_log))(jnp.eye(3)))))
 
 
 @given(vector3, vector3)

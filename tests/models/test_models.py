@@ -18,16 +18,16 @@ from repalg.reps.bilinear import bilinear_product
 from repalg.testing import assert_equivariant, equivariance_error
 
 SLOW = pytest.mark.slow
-CASES = [  # (rep_in, rep_out, group, ch); a few seconds each to build and compile
+CASES = [  # (rep_in, rep_out, group, ch); 5-10 s each to build, compile and train: one by default
     ("5*Scalar+5*V", "T(2)", "O(3)", 48),
     pytest.param("V+V**2", "V", "SO(3)", 48, marks=SLOW),
     pytest.param("2*V", "Scalar", "O(5)", 48, marks=SLOW),
-    ("4*V", "Scalar", "O(1,3)", 48),
+    pytest.param("4*V", "Scalar", "O(1,3)", 48, marks=SLOW),
     pytest.param("V+V.T", "V", "SO+(1,3)", 32, marks=SLOW),
     pytest.param("V+V.T", "V*V.T", "SL(3)", 24, marks=SLOW),
     pytest.param("2*V", "V", "Sp(2)", 32, marks=SLOW),
-    ("2*V+Scalar", "V", "S(5)", 32),
-    ("V(SO(2))*V(S(3))+V(S(3))", "V(SO(2))+Scalar", "SO(2)*S(3)", 32),
+    pytest.param("2*V+Scalar", "V", "S(5)", 32, marks=SLOW),
+    pytest.param("V(SO(2))*V(S(3))+V(S(3))", "V(SO(2))+Scalar", "SO(2)*S(3)", 32, marks=SLOW),
 ]
 
 
@@ -120,10 +120,13 @@ def test_bases_and_projectors_act_on_tracers():
 REP_TEXTS = ["Scalar+2*V", "3*Scalar+V+V**2", "V+V.T+V*V.T", "2*V+V**2+V**3", "Scalar+V"]
 
 
+@SLOW
 @settings(max_examples=8, deadline=None)
 @given(st.sampled_from(REP_TEXTS), st.sampled_from(REP_TEXTS), st.sampled_from(["O(3)", "SO(2)", "O(1,3)", "S(4)"]),
        st.integers(0, 2**31 - 1))
 def test_the_bilinear_product_is_the_weights_times_x(a, b, group, seed):
+    """Over more groups than emlp's fixtures (which check both functions,
+    tests/models/test_emlp_reference.py): in the slow run (18 s)."""
     G = repalg.group(group)
     rep_in, rep_out = parse(a)(G), parse(b)(G)
     size, weights = bilinear_weights(rep_out, rep_in)

@@ -29,6 +29,8 @@ from repalg.models.config import ConfigError, parse_config
 from repalg.models.train import CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, load, prepare, train
 from repalg.reps import Scalar, V
 
+from ..subprocesses import xla_flags
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -327,9 +329,7 @@ else:  # "distributed" (two processes of one device each) or "one"; then the run
 
 def _python(*args, devices=None):
     env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
-    env.pop("XLA_FLAGS", None)
-    if devices:
-        env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices}"
+    env["XLA_FLAGS"] = xla_flags(devices)
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(SHARDED), *args], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -13,6 +13,7 @@ from repalg.groups import (
 )
 from repalg.reps import T, V
 from repalg.symbolic.expr import Atom
+from tests.marks import default
 from tests.reference import case_text, reference_cases
 from tests.symbolic.test_laws import explicit
 
@@ -30,7 +31,7 @@ def _reference(limit):
     for case in reference_cases():
         if case["N"] > limit:
             continue
-        heavy = case["N"] > 4096 and not _solved_exactly(case)
+        heavy = case["N"] >= 4096 and not _solved_exactly(case)
         yield pytest.param(case, id=case_text(case), marks=[pytest.mark.slow] if heavy else [])
 
 
@@ -224,7 +225,12 @@ def test_uncertifiable_rank_raises():
     mixed = Group(discrete_generators=[np.diag([1.0, -1.0]), rotation(1e-4)], name="Mixed")
     with pytest.raises(SolveError, match="gap"):
         V(mixed).equivariant_basis()
-    # alone, a small turn is a clean constraint (it generates a dense subgroup of SO(2))
+
+
+@pytest.mark.slow
+def test_a_small_turn_alone_is_a_clean_constraint():
+    """It generates a dense subgroup of SO(2); counting its invariants first
+    enumerates 100,000 of its elements (about 10 s)."""
     small = Group(discrete_generators=[rotation(1e-4)], name="Small")
     assert T(2)(small).equivariant_basis().shape == (4, 2)
 
@@ -279,8 +285,11 @@ FILTERED = [("T(5)(SO(3))", 6), ("T(4)(O(3))", 3), ("T(6)(SO(1,3))", 25), ("T(6)
             ("T(4)(O(2))", 3)]
 
 
-@pytest.mark.parametrize("text,rank", FILTERED, ids=[c[0] for c in FILTERED])
+@pytest.mark.parametrize("text,rank", default(FILTERED, ("T(4)(SU(2))", 2), ("(V**2*V.T**2)(U(2))", 2),
+                                              ("T(4)(O(2))", 3)), ids=[c[0] for c in FILTERED])
 def test_the_matrix_free_filter_in_the_ladder(monkeypatch, text, rank):
+    """A real, a complex and a disconnected group by default; the Lorentz
+    groups' T(6) (7-11 s) and the others in the slow run."""
     monkeypatch.setattr(repalg.numeric.solve, "ISOTYPIC", False)
     monkeypatch.setattr(repalg.numeric.solve, "BRAUER_FROM", 10**9)
     rep = parse(text)
@@ -319,7 +328,8 @@ LARGE = [("T(10)(SO(3))", 603, "isotypic"), ("T(8)(O(1,3))", 105, "invariant-the
          ("T(8)(SO(1,3))", 196, "invariant-theory"), ("T(12)(SU(2))", 132, "isotypic")]
 
 
-@pytest.mark.parametrize("text,rank,strategy", LARGE, ids=[c[0] for c in LARGE])
+@pytest.mark.parametrize("text,rank,strategy", default(LARGE, ("T(8)(SO(1,3))", 196, "invariant-theory"),
+                                                       ("T(12)(SU(2))", 132, "isotypic")), ids=[c[0] for c in LARGE])
 def test_large_problems_by_the_reduced_solvers(text, rank, strategy):
     rep = parse(text)
     Q = rep.equivariant_basis()

@@ -247,7 +247,9 @@ def test_mixed_sizes_and_multiplicities():
     assert built.decompose() == d
 
 
+@pytest.mark.slow
 def test_characters_that_tell_nothing_apart_are_a_solve_error():
+    """In the slow run: the numeric route through Sp(2) and ZksZnxZn takes 9 s."""
     # found by the pipeline fuzzer: a non-compact factor (Sp(2)) and no character theory (ZksZnxZn)
     rep = parse("V(D(4)xZksZnxZn(2,3)xSp(2))")
     try:

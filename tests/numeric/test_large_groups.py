@@ -50,7 +50,7 @@ def test_stable_rank_agrees_with_characters_where_both_exist():
         assert stable_rank(group, tuple(solve._monomial_atoms(rep))) == rep.predicted_rank(), text
 
 
-@pytest.mark.parametrize("text", ["(3*V)(O(82))", "V(SO(82))"])
+@pytest.mark.parametrize("text", ["(3*V)(O(82))", pytest.param("V(SO(82))", marks=pytest.mark.slow)])
 def test_decomposing_a_large_orthogonal_group_does_not_recurse(text):
     # the Brauer rung asked for the invariant form of V*⊗V*, which asked the Brauer rung again
     repalg.clear_cache()

@@ -350,11 +350,17 @@ def test_dominant_by_sorting_is_dominant_by_reflections(kind, rank, data):
 
 
 def test_characters_too_large_to_expand_are_refused_not_computed():
-    with pytest.raises(ValueError, match="too large to decompose by characters"):
-        T(8)(SO(20)).predicted_rank()
     with pytest.raises(ValueError, match="more than repalg expands"):
         (irrep(SU(3), (300, 100)) * V(SU(3))).decompose()
     assert T(2)(Z(10**9)).predicted_rank() is None
+
+
+@pytest.mark.slow
+def test_a_tensor_power_too_large_to_expand_is_refused():
+    """T(8) of SO(20): refused when a product of its characters passes the
+    limit, after the products below it (7 s)."""
+    with pytest.raises(ValueError, match="too large to decompose by characters"):
+        T(8)(SO(20)).predicted_rank()
 
 
 def test_the_regular_representation_of_a_large_cyclic_group_multiplies_in_linear_time():
