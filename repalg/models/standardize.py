@@ -32,6 +32,8 @@ class Standardize:
     >>> s = Standardize(lambda x: 2 * x, (1.0, 0.5, 3.0, 10.0))
     >>> float(s(np.array([[2.0]]))[0, 0])
     43.0
+    >>> Standardize(abs, (0.0, 1.0))
+    Standardize(<built-in function abs>, 2 statistics)
     """
 
     def __init__(self, model, stats):

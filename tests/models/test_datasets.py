@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from repalg.groups import Cube, Lorentz, O
+from repalg.groups import SO, SO13p, Z, Cube, Lorentz, O
 from repalg.models.datasets import (
     DATASETS,
     BrokenRubiksCube,
@@ -276,6 +276,47 @@ def test_sampler_draws_lorentz_transformations_as_group_samples():
     theirs = G.samples(500, key=2)
     gamma, reference = np.median(np.abs(ours[:, 0, 0])), np.median(np.abs(theirs[:, 0, 0]))
     assert abs(gamma - reference) < 0.02  # about 1.09; boosts of spread 1 would give about 2.4
+
+
+def test_sampler_draws_rotations_of_emlps_spread():
+    """``G.samples`` draws ``exp(z·A)`` with z ~ N(0, 1) on each of so(3)'s
+    generators: a rotation by |z| (chi with 3 degrees of freedom) about a
+    uniform axis, so E[tr R] = 1 + 2 E[cos |z|] = 1 + 2 (1 - s²) e^(-s²/2)
+    = 1 at spread s = 1 (Lorentz's boosts' s = 0.3 would give 2.74); the
+    mean of 4,000 draws is within 4 standard errors (sd of tr R about 1.1)."""
+    traces = np.trace(np.asarray(sampler(SO(3))(jax.random.PRNGKey(0), 4000), np.float64), axis1=1, axis2=2)
+    assert abs(traces.mean() - 1.0) < 4 * traces.std() / np.sqrt(4000)
+
+
+def test_sampler_draws_lorentz_boosts_and_rotations_of_emlps_spreads():
+    """emlp's z_scale: spread 0.3 on each of the three boosts, 1 on each of
+    the three rotations of so(1,3). The mean trace of exp(z·A) under those
+    spreads, from 200,000 draws of z through numpy's eigenvalues (tr exp X
+    = Σ exp λ), is the sampler's to 4 standard errors (a rotation at 0.3
+    moves it from 2.21 to 2.71)."""
+    G = SO13p()
+    A = np.asarray(G.lie_algebra, np.float64)
+    z = np.random.default_rng(0).normal(size=(200_000, 6)) * [0.3, 0.3, 0.3, 1, 1, 1]
+    exact = np.exp(np.linalg.eigvals(np.einsum("nk,kij->nij", z, A))).sum(1).real
+    traces = np.trace(np.asarray(sampler(G)(jax.random.PRNGKey(0), 4000), np.float64), axis1=1, axis2=2)
+    error = traces.std() / np.sqrt(4000) + exact.std() / np.sqrt(len(exact))
+    assert abs(traces.mean() - exact.mean()) < 4 * error
+
+
+def test_sampler_draws_discrete_powers_as_emlp():
+    """emlp's ``G.samples`` applies each discrete generator in 3 rounds, to
+    powers ``np.random.randint(-5, 5)`` (-5 to 4): on Z(40) the total power
+    lies in [-15, 12], with mean -1.5 and mean square 3·8.25 + 1.5² = 27
+    (within 4 standard errors of 3,000 draws)."""
+    G = Z(40)
+    h = np.asarray(G.discrete_generators[0], np.float64)
+    step = int(h[:, 0].argmax())  # where one generator step sends coordinate 0
+    moved = np.asarray(sampler(G)(jax.random.PRNGKey(0), 3000), np.float64)[:, :, 0].argmax(1)
+    power = (moved * pow(step, -1, 40)) % 40
+    power = np.where(power >= 20, power - 40, power)
+    assert power.min() >= -15 and power.max() <= 12
+    assert abs(power.mean() + 1.5) < 4 * power.std() / np.sqrt(3000)
+    assert abs(np.mean(power**2) - 27.0) < 4 * np.std(power**2) / np.sqrt(3000)
 
 
 def test_augmenting_the_true_function_changes_nothing():

@@ -9,6 +9,7 @@ through the integrator stays quick.
 
 from __future__ import annotations
 
+import re
 
 import haiku as hk
 import jax
@@ -71,6 +72,10 @@ def test_the_vector_field_is_hamiltons_equations_of_the_energy():
     finally:
         jax.config.update("jax_enable_x64", False)
     assert np.allclose(pendulum.vector_field(z), np.asarray(symplectic(jnp.asarray(gradient))), atol=1e-12)
+    # states of any leading shape (..., 12): one state, a grid of them
+    assert np.allclose(pendulum.vector_field(z[3]), pendulum.vector_field(z)[3], atol=1e-15)
+    grid = np.concatenate([z, z[:1]]).reshape(2, 4, 12)
+    assert np.allclose(pendulum.vector_field(grid).reshape(8, 12)[:7], pendulum.vector_field(z), atol=1e-15)
 
 
 def test_initial_conditions_are_emlps():
@@ -111,6 +116,19 @@ def test_the_disk_cache_is_keyed_by_every_parameter_and_recomputes_a_corrupt_fil
     assert pendulum.read_npz(files[0], "anything") is None  # the damaged file was replaced by a sound one
 
 
+def test_generated_data_are_kept_in_the_users_cache(tmp_path, monkeypatch):
+    """``$REPALG_DATA_DIR``, else ``$XDG_CACHE_HOME/repalg/datasets``, else
+    ``~/.cache/repalg/datasets`` (the XDG base directory rule)."""
+    monkeypatch.delenv("REPALG_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert pendulum.data_dir() == tmp_path / "xdg" / "repalg" / "datasets"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert pendulum.data_dir() == tmp_path / "home" / ".cache" / "repalg" / "datasets"
+    monkeypatch.setenv("REPALG_DATA_DIR", str(tmp_path / "mine"))
+    assert pendulum.data_dir() == tmp_path / "mine"
+
+
 def test_the_data_are_still_made_when_the_cache_cannot_be_written(tmp_path, monkeypatch):
     blocker = tmp_path / "a file"
     blocker.write_text("")
@@ -121,11 +139,15 @@ def test_the_data_are_still_made_when_the_cache_cannot_be_written(tmp_path, monk
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"N": 0}, "N"), ({"dt": -0.1}, "dt"), ({"chunk_len": 1}, "chunk_len"),
-    ({"integration_time": 0.5}, "fewer than chunk_len"),
+    ({"N": 0}, "the number of systems N must be at least 1, got 0"),
+    ({"dt": -0.1}, "dt is a positive time step, got -0.1"), ({"dt": float("inf")}, "dt is a positive time step"),
+    ({"chunk_len": 1}, "chunk_len must be at least 2, got 1"),
+    ({"integration_time": 0.5}, "integration_time 0.5 holds 2 steps of dt 0.2, fewer than chunk_len 5"),
+    ({"integration_time": 0}, "integration_time is a positive number of seconds, got 0"),
 ])
 def test_bad_pendulum_settings_are_refused(data_dir, options, message):
-    with pytest.raises(ValueError, match=message):
+    """Each message names the setting and the value given, whole."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
         DoubleSpringPendulum(**options)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import haiku as hk
@@ -273,6 +274,19 @@ def test_standardize_is_emlps(count):
                                atol=1e-5)
 
 
+@pytest.mark.parametrize("model, stats, error, message", [
+    (abs, (1.0,), ValueError,
+     "Standardize's stats are (mu_x, sigma_x) or (mu_x, sigma_x, mu_y, sigma_y); got a tuple of 1"),
+    (abs, 3.0, ValueError, "Standardize's stats are (mu_x, sigma_x) or (mu_x, sigma_x, mu_y, sigma_y); got 3.0"),
+    (abs, (0.0, 0.0), ValueError, "Standardize's sigma_x must be finite and nonzero, got 0.0"),
+    (abs, (0.0, 1.0, 0.0, np.inf), ValueError, "Standardize's sigma_y must be finite and nonzero, got inf"),
+    (3, (0.0, 1.0), TypeError, "Standardize wraps a callable model, got 3"),
+])
+def test_standardize_refuses_what_emlp_would_divide_by(model, stats, error, message):
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        Standardize(model, stats)
+
+
 TARGETS = {"Inertia": (Inertia, dict(k=5)), "O5Synthetic": (O5Synthetic, {}),
            "ParticleInteraction": (ParticleInteraction, {})}
 
@@ -290,3 +304,15 @@ def test_the_pendulum_is_emlps():
     found = arrays("pendulum")
     np.testing.assert_allclose(pendulum.energy(found["z"]), found["H"], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(pendulum.vector_field(found["z"]), found["field"], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", ["EMLP", "MLP"])
+def test_the_models_take_emlps_defaults(model):
+    """``EMLP(rep_in, rep_out, group, ch=384, num_layers=3)`` and the same
+    for ``MLP``, in ``emlp/nn/haiku.py`` and ``emlp/nn/objax.py``."""
+    import inspect
+
+    import repalg.models
+    parameters = inspect.signature(getattr(repalg.models, model)).parameters
+    assert list(parameters)[:3] == ["rep_in", "rep_out", "group"]
+    assert (parameters["ch"].default, parameters["num_layers"].default) == (384, 3)

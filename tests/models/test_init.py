@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from repalg.models import BiLinear, Linear
+from repalg.models import MLP, BiLinear, Linear
 from repalg.models.reps import as_rep
 
 
@@ -69,3 +69,18 @@ def test_bilinear_parameters_are_standard_normal():
     assert len(w) > 1000
     assert stats.kstest(w, "norm").pvalue > 1e-3
     assert np.abs(w).max() > 2.5  # a normal, not truncated at two standard deviations
+
+
+def test_the_mlp_starts_as_emlps_objax_mlp():
+    """emlp's MLP is objax ``Linear`` layers: weights Xavier normal (normal,
+    not truncated, of variance 2/(fan_in + fan_out)), biases zero. Haiku's
+    default would be a truncated normal of variance about 0.77/fan_in."""
+    f = hk.transform(lambda x: MLP("20*Scalar", "9*Scalar", "O(3)", ch=384)(x))
+    params = f.init(jax.random.PRNGKey(0), jnp.ones((1, 20)))
+    layers = [params[name] for name in sorted(params, key=lambda n: int(n.split("_")[-1]) if n[-1].isdigit() else 0)]
+    assert [layer["w"].shape for layer in layers] == [(20, 384), (384, 384), (384, 384), (384, 9)]
+    for layer in layers:
+        w = np.asarray(layer["w"], np.float64)
+        fan_in, fan_out = w.shape
+        assert stats.kstest(w.ravel() / np.sqrt(2 / (fan_in + fan_out)), "norm").pvalue > 1e-3
+        assert not np.any(np.asarray(layer["b"]))

@@ -56,6 +56,27 @@ def test_the_maps_have_finite_gradients_at_the_identity():
     assert np.all(np.isfinite(np.asarray(jax.jit(jax.jacobian(maps.se2_log))(jnp.eye(3)))))
 
 
+@pytest.mark.parametrize("angle", [1e-5, 4e-4, 9.9e-4, 1.01e-3, 0.3])
+def test_the_series_near_the_identity_are_the_maps_in_float64(angle):
+    """Below ``SMALL`` the maps switch to Taylor series; in float64 they
+    must still be the matrix exponential and its inverse to about 1e-13
+    (a wrong series coefficient shows at angle² ≈ 1e-7)."""
+    n = np.array([1.0, 2.0, -2.0]) / 3
+    a = np.concatenate([angle * n, [0.7, -1.1, 0.4]])
+    M = np.zeros((4, 4))
+    M[:3, :3], M[:3, 3] = algebra3(a[:3]), a[3:]
+    with jax.enable_x64(True):
+        g = np.asarray(maps.se3_exp(jnp.asarray(a)))
+        back = np.asarray(maps.se3_log(jnp.asarray(g)))
+        R = np.asarray(maps.so3_exp(jnp.asarray(a[:3])))
+        w = np.asarray(maps.so3_log(jnp.asarray(R)))
+    assert g.dtype == np.float64
+    np.testing.assert_allclose(g, scipy.linalg.expm(M), atol=1e-13)
+    np.testing.assert_allclose(back, a, atol=1e-13)
+    np.testing.assert_allclose(R, scipy.linalg.expm(algebra3(a[:3])), atol=1e-13)
+    np.testing.assert_allclose(w, a[:3], atol=1e-13, rtol=1e-9)
+
+
 @given(vector3, vector3)
 def test_se3_exp_and_log(w, v):
     a = np.concatenate([w, v])

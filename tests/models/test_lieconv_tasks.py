@@ -2,6 +2,7 @@
 the point-cloud models, and both trained from configs by the trainer."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -275,7 +276,58 @@ def test_point_cloud_configs_are_checked(tmp_path, text, key, words):
     assert error.value.key == key and words in str(error.value)
 
 
+def test_lieconvs_ode_baseline_sees_centred_positions_momenta_and_constants():
+    """LieConv's FC: dz/dt from an MLP of the positions less their mean, the
+    momenta and the constants; so translating every body changes nothing,
+    while each of the other inputs changes the output."""
+    net = hk.transform(lambda x: FC("12*V+12*Scalar", "24*Scalar", "SO(2)", points={"n": 6, "d": 2, "c": 2}, k=16,
+                                    num_layers=1)(x))
+    net = net._replace(init=jax.jit(net.init), apply=jax.jit(net.apply))
+    x = jnp.asarray(SpringDynamics(N=4).X)
+    params = net.init(jax.random.PRNGKey(0), x)
+    f = net.apply(params, None, x)
+    assert f.shape == (4, 24)
+    shift = jnp.concatenate([jnp.tile(jnp.array([3.0, -1.0]), 6), jnp.zeros(24)])
+    np.testing.assert_allclose(net.apply(params, None, x + shift), f, atol=1e-5)
+    for part in (slice(0, 2), slice(12, 24), slice(24, 36)):  # one body's position, the momenta, the constants
+        assert np.abs(net.apply(params, None, x.at[:, part].multiply(1.5)) - f).max() > 1e-4
+
+
 def test_models_refuse_a_missing_layout():
     for cls in (LieResNet, FC):
-        with pytest.raises(ValueError, match="points layout"):
+        message = f"{cls.__name__} reads point clouds: it needs the dataset's points layout {{'n', 'd', 'c'}}, got None"
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
             hk.transform(lambda x: cls("V", "Scalar", "SO(2)")(x)).init(jax.random.PRNGKey(0), jnp.ones((1, 2)))
+
+
+def test_the_digits_say_how_to_get_scikit_learn(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # as if scikit-learn were not installed
+    message = "RotatedDigits reads scikit-learn's digits: pip install 'repalg[images]' (or scikit-learn)"
+    with pytest.raises(ImportError, match=f"^{re.escape(message)}$"):
+        RotatedDigits()
+
+
+@pytest.mark.parametrize("cls", [FC, HFC, HLieResNet])
+def test_the_dynamics_models_integrate_as_lieconv(cls):
+    """LieConv's IntegratedDynamicsTrainer rolls every dynamics model out
+    with fixed RK4 steps on the time grid (``odeint(..., method='rk4')``)."""
+    from repalg.models.dynamics import Flow
+    ds = SpringDynamics(N=2)
+    solver = hk.transform(lambda: Flow(cls, ds.rep_in, ds.rep_state, ds.symmetry, ds.ts, points=ds.points).solver)
+    assert solver.apply({}, None) == "rk4"
+
+
+LIECONV_DEFAULTS = {  # LieConv's lie_conv/dynamicsTrainer.py (FC, HFC, HLieResNet), lieGroups.py (alpha=.2) and
+    # lieConv.py (ImgLieResnet's k=256; its layers, neighbourhood and fill differ here: README, LieConv)
+    LieResNet: dict(k=256, alpha=0.2, liftsamples=1),
+    FC: dict(k=300, num_layers=4),
+    HFC: dict(k=150, num_layers=4),
+    HLieResNet: dict(k=384, num_layers=4, nbhd=100, alpha=0.2, liftsamples=1),
+}
+
+
+@pytest.mark.parametrize("cls", LIECONV_DEFAULTS, ids=lambda c: c.__name__)
+def test_the_dynamics_models_default_to_lieconvs_settings(cls):
+    import inspect
+    defaults = {k: p.default for k, p in inspect.signature(cls).parameters.items()}
+    assert {k: defaults[k] for k in LIECONV_DEFAULTS[cls]} == LIECONV_DEFAULTS[cls]

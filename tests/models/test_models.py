@@ -2,6 +2,8 @@
 over every kind of group, bases that act inside JAX transformations, the
 bilinear layer against its explicit weights, and the gates."""
 
+import re
+
 import haiku as hk
 import jax
 import jax.numpy as jnp
@@ -77,6 +79,21 @@ def test_the_mlp_is_not_equivariant():
     f = transformed(MLP, rin, rout, G, ch=32)
     params = f.init(jax.random.PRNGKey(0), jnp.ones((1, 6)))
     assert equivariance_error(lambda x: f.apply(params, jnp.asarray(x, jnp.float32)[None])[0], rin, rout) > 1e-2
+
+
+def test_the_mlp_has_emlps_defaults_and_any_positive_width():
+    """emlp's ``MLP(rep_in, rep_out, group, ch=384, num_layers=3)``: three
+    hidden layers of 384 with biases, so on Inertia's shapes (20 in, 9
+    out) 20·384+384 + 2·(384·384+384) + 384·9+9 parameters; one hidden unit
+    is a width, none is not."""
+    f = transformed(MLP, "5*Scalar+5*V", "T(2)", "O(3)")
+    params = jax.eval_shape(f.init, jax.random.PRNGKey(0), jnp.ones((1, 20)))
+    assert sum(int(np.prod(a.shape)) for a in jax.tree_util.tree_leaves(params)) == \
+        20 * 384 + 384 + 2 * (384 * 384 + 384) + 384 * 9 + 9
+    narrow = transformed(MLP, "2*V", "V", "O(3)", ch=1, num_layers=2)
+    assert narrow.apply(narrow.init(jax.random.PRNGKey(0), jnp.ones((1, 6))), jnp.ones((2, 6))).shape == (2, 3)
+    with pytest.raises(ValueError, match="the MLP's ch is a positive number of hidden units, got 0"):
+        transformed(MLP, "2*V", "V", "O(3)", ch=0).init(jax.random.PRNGKey(0), jnp.ones((1, 6)))
 
 
 @pytest.mark.parametrize("layer", [Linear, BiLinear])
@@ -207,6 +224,27 @@ def test_the_scalar_models_matrix_output_holds_the_metric(group, eta_inv):
         assert abs(b) > 1e-4 * np.linalg.norm(out)  # far above float32 round-off, which is all that is left without it
 
 
+def test_a_scalar_model_without_input_vectors_gives_no_vector():
+    """Scalars alone map to no vector equivariantly (Hom(3·Scalar, V) = 0
+    for O(3)): the vector part of the output is exactly zero, the scalar
+    part a function of the inputs."""
+    from repalg.models import ScalarMLP
+    f = transformed(ScalarMLP, "3*Scalar", "Scalar+V", "O(3)", ch=16)
+    x = jnp.asarray(np.random.default_rng(0).normal(size=(5, 3)), jnp.float32)
+    y = np.asarray(f.apply(f.init(jax.random.PRNGKey(0), x), x))
+    assert np.all(y[:, 1:] == 0) and np.ptp(y[:, 0]) > 1e-3
+
+
+def test_the_scalar_model_maps_any_leading_shape():
+    """Inputs of shape (..., rep_in.size()): a (2, 3) grid of inputs gives
+    the outputs of the 6 rows."""
+    from repalg.models import ScalarMLP
+    f = transformed(ScalarMLP, "Scalar+2*V", "Scalar+V+V**2", "O(3)", ch=16)
+    x = jnp.asarray(np.random.default_rng(0).normal(size=(6, 7)), jnp.float32)
+    params = f.init(jax.random.PRNGKey(0), x)
+    np.testing.assert_allclose(f.apply(params, x.reshape(2, 3, 7)).reshape(6, 13), f.apply(params, x), atol=1e-6)
+
+
 def test_the_scalar_model_sees_determinants_only_for_special_groups():
     # SO(3) tells a right-handed triple from its mirror image, O(3) cannot
     from repalg.models import ScalarMLP
@@ -218,11 +256,18 @@ def test_the_scalar_model_sees_determinants_only_for_special_groups():
         assert bool(jnp.abs(f.apply(params, x) - f.apply(params, mirror)).max() > 1e-4) == differs
 
 
+FORM = "the scalar model needs a group that preserves one symmetric bilinear form, as O(n) and the Lorentz groups do; "
+KINDS = "the scalar model takes scalars and vectors as input and gives scalars, vectors and V⊗V as output; "
+
+
 @pytest.mark.parametrize("rep_in,rep_out,group,message", [
-    ("V", "V", "S(4)", "preserves: 2"), ("V", "V", "Sp(2)", "not symmetric"),
-    ("V**2", "V", "O(3)", "the input"), ("V", "V**3", "O(3)", "the output"),
+    ("V", "V", "S(4)", FORM + "the bilinear forms S(4) preserves: 2; use EMLP"),
+    ("V", "V", "Sp(2)", FORM + "the bilinear forms Sp(2) preserves: one, and it is not symmetric; use EMLP"),
+    ("V**2", "V", "O(3)", KINDS + "the input (V**2)(O(3)) has a component (V**2)(O(3)): use EMLP"),
+    ("V", "V**3", "O(3)", KINDS + "the output (V**3)(O(3)) has a component (V**3)(O(3)): use EMLP"),
 ])
 def test_the_scalar_model_refuses_what_it_cannot_do(rep_in, rep_out, group, message):
+    """Each message says what the model needs, what it was given, and what to use instead, whole."""
     from repalg.models import ScalarMLP
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}(\n|$)"):
         transformed(ScalarMLP, rep_in, rep_out, group).init(jax.random.PRNGKey(0), jnp.ones((1, 4)))
