@@ -351,8 +351,18 @@ def test_augmentation_maps_back_by_the_inverse():
 
 def test_augmentation_needs_a_key_while_training():
     aug = Inertia(N=2).default_aug(lambda x: x[:, :9])
-    with pytest.raises(ValueError, match="key"):
+    with pytest.raises(ValueError, match="^group augmentation draws group elements while training: give it a JAX key"):
         aug(jnp.ones((2, 20)))
+
+
+@pytest.mark.parametrize("cls, spread, first", [(Inertia, 1.0, 5), (O5Synthetic, 1.0, 0),
+                                                (ParticleInteraction, 0.25, 0)])
+def test_inputs_are_emlps_normals(cls, spread, first):
+    """emlp draws the inputs as ``np.random.randn(N, dim)``, divided by 4 for
+    ParticleInteraction (Inertia's first 5, the masses, then go through a
+    softplus): mean 0 and the spread to 2% over 10,000 rows."""
+    X = cls(N=10_000).X[:, first:]
+    assert abs(X.mean()) < 0.01 * spread and abs(X.std() / spread - 1) < 0.02
 
 
 # the facade for emlp's users ---------------------------------------------------

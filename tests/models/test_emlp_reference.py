@@ -263,6 +263,18 @@ def test_uniform_rep_allocates_as_emlp(group):
             assert middle[left == 1].max() <= np.sort(middle)[left.sum() - 1]
 
 
+def test_uniform_reps_remainder_goes_to_the_types_nearest_the_middle():
+    """Where emlp draws a rank's remainder at random, repalg gives it to the
+    types T(k, r - k) nearest k = r/2 (the smaller k first): at ch 216 for
+    SL(3), d = 3, the rank-3 tensors are 2 (two passes of (r + 1) d^r = 108
+    channels), none from the even split of 2^3 = 8, so one each of T(1, 2)
+    and T(2, 1), not T(0, 3) or T(3, 0)."""
+    G = as_group("SL(3)")
+    ours = dict(uniform_rep(216, G).canonical_terms())
+    rank3 = {k: ours.get(monomial(T(k, 3 - k)(G)), 0) for k in range(4)}
+    assert rank3 == {0: 0, 1: 1, 2: 1, 3: 0}
+
+
 # -- Standardize, the datasets, the pendulum ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("count", [2, 4])

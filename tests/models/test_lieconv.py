@@ -120,6 +120,47 @@ def test_deterministic_lifts_embed_pairs_invariantly(name):
     assert np.allclose(lift(G.act(g, x)), lift(x), atol=1e-4)
 
 
+LIECONV_DIMENSIONS = {  # (lie_dim, q_dim) in LieConv's lie_conv/lieGroups.py; Trivial(d) and T(d) by its rule
+    "Trivial(2)": (0, 2), "Translation(2)": (2, 0), "SO(2)": (1, 1), "RxSO(2)": (2, 0), "SE(2)": (3, 0),
+    "Trivial(3)": (0, 3), "Translation(3)": (3, 0), "SO(3)": (3, 1), "SE(3)": (6, 0),
+}
+
+
+@pytest.mark.parametrize("name", GROUPS)
+def test_a_pair_embedding_is_lieconvs_width(name):
+    """A pair is [log(v⁻¹u), q_u, q_v]: lie_dim + 2 q_dim numbers, LieConv's
+    dimensions, and the lift gives exactly that many."""
+    G = as_lie_group(name)
+    lie_dim, q_dim = LIECONV_DIMENSIONS[name]
+    assert (G.lie_dim, G.q_dim) == (lie_dim, q_dim)
+    assert type(G.embed_dim) is int and G.embed_dim == lie_dim + 2 * q_dim
+    x, v, m = cloud(1, B=1, n=4, d=G.d)
+    pairs = jax.eval_shape(lambda x: G.lift(x, v, m, key=jax.random.PRNGKey(0))[0], x)
+    assert pairs.shape[-1] == lie_dim + 2 * q_dim
+
+
+@pytest.mark.parametrize("layer", ["LieConv", "BottleBlock"])
+def test_the_layers_default_to_lieconvs_settings(layer):
+    """LieConv's ``LieConv`` layer: 32 Monte Carlo samples (``mc_samples``
+    of PointConv), fill 1/3, and its groups' alpha 0.2 (lie_conv/lieConv.py,
+    lieGroups.py)."""
+    import inspect
+
+    from repalg.models.lieconv import nn
+    parameters = inspect.signature(getattr(nn, layer)).parameters
+    assert {k: parameters[k].default for k in ("nbhd", "fill", "alpha")} == {"nbhd": 32, "fill": 1 / 3, "alpha": 0.2}
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_trivial_groups_exponentiate_nothing_to_the_identity(d):
+    """Trivial(d) has an empty Lie algebra: exp of its (…, 0) coordinates is
+    the identity, log of the identity is empty."""
+    G = as_lie_group(f"Trivial({d})")
+    g = np.asarray(G.exp(jnp.zeros((5, 0))))
+    assert g.shape == (5, d, d) and np.array_equal(g, np.broadcast_to(np.eye(d), (5, d, d)))
+    assert np.asarray(G.log(jnp.asarray(g))).shape == (5, 0)
+
+
 def test_group_names_are_read_once_and_refused_clearly():
     assert as_lie_group("SO(2)").matrix_group == as_group("SO(2)")
     assert as_lie_group("Trivial(3)").matrix_group == as_group("Trivial(3)")
@@ -280,6 +321,32 @@ def test_the_first_pick_is_uniform_over_the_valid_points():
     share = np.bincount(np.asarray(first), minlength=5) / 600
     assert share[[0, 3]].tolist() == [0, 0]
     np.testing.assert_allclose(share[[1, 2, 4]], 1 / 3, atol=0.08)
+
+
+@pytest.mark.parametrize("fraction, slots", [(0.1, 1), (0.5, 4), (0.3, 2), (0.99, 8)])
+def test_a_layer_keeps_round_fraction_n_query_slots_and_at_least_one(fraction, slots):
+    from repalg.models.lieconv.nn import subsample
+    G = as_lie_group("SO(2)")
+    x, v, m = cloud(0, B=2, n=8)
+    pairs, _, mask = G.lift(x, v, m)
+    index, query_mask = subsample(pairs, mask, G, fraction, 0.2, jax.random.PRNGKey(0))
+    assert index.shape == query_mask.shape == (2, slots)
+
+
+def test_a_mean_layer_divides_by_the_neighbours_it_has():
+    """With ``mean`` the convolution's output is divided by the number of
+    valid neighbours (LieConv's mean=True): a quarter of the sum with four,
+    the sum itself with one."""
+    from repalg.models.lieconv.nn import LieConv
+    G = as_lie_group("SO(2)")
+    layers = {mean: hk.without_apply_rng(hk.transform(
+        lambda p, v, m, mean=mean: LieConv(8, G, nbhd=6, fill=1.0, mean=mean)(p, v, m)[1])) for mean in (True, False)}
+    for valid in (4, 1):
+        x, v, m = cloud(0, B=1, n=6)
+        pairs, v, m = G.lift(x, v, m.at[0, valid:].set(False))
+        params = layers[False].init(jax.random.PRNGKey(0), pairs, v, m)
+        summed, averaged = (np.asarray(layers[mean].apply(params, pairs, v, m))[0, :valid] for mean in (False, True))
+        np.testing.assert_allclose(averaged, summed / valid, rtol=1e-5, atol=1e-6)
 
 
 def test_slots_beyond_the_valid_points_still_index_valid_points():

@@ -15,9 +15,10 @@ import pytest
 from scipy.integrate import solve_ivp
 from sklearn.datasets import load_digits
 
-from repalg.models import ConfigError, load, parse_config, train
+from repalg.models import ConfigError, as_group, load, parse_config, train
 from repalg.models.datasets.points import (RotatedDigits, SpringDynamics, pack_points, spring_energy,
                                            spring_trajectories, unpack_points)
+from repalg.models.lieconv import as_lie_group
 from repalg.models.lieconv.models import FC, HFC, HLieResNet, LieResNet
 from repalg.models.train import prepare
 
@@ -331,3 +332,39 @@ def test_the_dynamics_models_default_to_lieconvs_settings(cls):
     import inspect
     defaults = {k: p.default for k, p in inspect.signature(cls).parameters.items()}
     assert {k: defaults[k] for k in LIECONV_DEFAULTS[cls]} == LIECONV_DEFAULTS[cls]
+
+
+@pytest.mark.parametrize("group", ["SE(2)", "Translation(2)"])
+def test_hlieresnet_reads_its_group_as_lieconvs(group):
+    """A LieConv model's ``group`` names one of LieConv's groups (SE(2), T(2),
+    ...), which the language does not have: the run keeps it, and measures
+    equivariance under the dataset's own symmetry."""
+    run = prepare(parse_config(f"""
+[dataset]
+name = "SpringDynamics"
+N = 4
+val = 2
+test = 2
+[model]
+name = "HLieResNet"
+group = "{group}"
+k = 8
+num_layers = 1
+"""))
+    assert run.settings.model.group == str(as_lie_group(group).name)
+
+
+@pytest.mark.parametrize("cls, options", [(SpringDynamics, dict(N=2)), (RotatedDigits, dict(images=20))])
+def test_a_point_dataset_names_its_symmetry_without_making_rows(cls, options):
+    """``symmetry_text``, read without building the data (as ``load`` does),
+    is the group the rows represent."""
+    assert as_group(cls.symmetry_text) == cls(**options).symmetry
+
+
+@pytest.mark.parametrize("name, expected", [("FC", "FC"), ("HFC", "HFC"), ("HLieResNet", "HLieResNet-SO(2)")])
+def test_runs_of_lieconvs_baselines_are_named_without_a_group(name, expected):
+    """FC and HFC ignore the group (LieConv's baselines), so a sweep's table
+    names them alone; HLieResNet by its group."""
+    from repalg.models.sweep import label
+    settings = parse_config(f'[dataset]\nname = "SpringDynamics"\nN = 4\n[model]\nname = "{name}"\ngroup = "SO(2)"')
+    assert label(settings) == expected

@@ -81,6 +81,17 @@ def test_the_mlp_is_not_equivariant():
     assert equivariance_error(lambda x: f.apply(params, jnp.asarray(x, jnp.float32)[None])[0], rin, rout) > 1e-2
 
 
+def test_an_emlp_without_hidden_layers_is_one_linear_layer():
+    """emlp's EMLP takes num_layers = 0: the equivariant Linear from rep_in
+    to rep_out alone; a negative number of layers is refused."""
+    f = transformed(EMLP, "2*V", "V", "O(3)", num_layers=0)
+    params = f.init(jax.random.PRNGKey(0), jnp.ones((1, 6)))
+    assert {name: {k: v.shape for k, v in p.items()} for name, p in params.items()} == \
+        {"emlp/linear": {"w": (2,), "b": (0,)}}  # Hom(2V, V) has rank 2 for O(3), and no bias
+    with pytest.raises(ValueError, match=r"^num_layers is a number of hidden layers, got -1"):
+        transformed(EMLP, "2*V", "V", "O(3)", num_layers=-1).init(jax.random.PRNGKey(0), jnp.ones((1, 6)))
+
+
 def test_the_mlp_has_emlps_defaults_and_any_positive_width():
     """emlp's ``MLP(rep_in, rep_out, group, ch=384, num_layers=3)``: three
     hidden layers of 384 with biases, so on Inertia's shapes (20 in, 9
@@ -231,8 +242,11 @@ def test_a_scalar_model_without_input_vectors_gives_no_vector():
     from repalg.models import ScalarMLP
     f = transformed(ScalarMLP, "3*Scalar", "Scalar+V", "O(3)", ch=16)
     x = jnp.asarray(np.random.default_rng(0).normal(size=(5, 3)), jnp.float32)
-    y = np.asarray(f.apply(f.init(jax.random.PRNGKey(0), x), x))
+    params = f.init(jax.random.PRNGKey(0), x)
+    y = np.asarray(f.apply(params, x))
     assert np.all(y[:, 1:] == 0) and np.ptp(y[:, 0]) > 1e-3
+    first = min(params, key=lambda name: (len(name), name))  # the first layer sees the 3 scalars, nothing more
+    assert params[first]["w"].shape[0] == 3, list(params)
 
 
 def test_the_scalar_model_maps_any_leading_shape():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -372,3 +373,28 @@ def test_validation_and_checkpoints_come_every_eval_every_epochs_and_at_the_end(
     assert [r["epoch"] for r in result.history if "val_mse" in r] == [3, 6, 7]
     assert len(result.history) == 7 and result.results["best_epoch"] in (3, 6, 7)
     assert prepare(tiny("train.epochs=700")).settings.train.eval_every == 7  # 1% of the run by default
+
+
+def test_a_checkpoint_of_another_model_is_refused_naming_what_differs(tmp_path):
+    """Loading a checkpoint into a model whose parameters are named
+    otherwise says which names are missing and which unexpected, up to
+    three of each, and refuses."""
+    import optax
+
+    from repalg.models.train import init_state, load_checkpoint, save_checkpoint
+    x = np.zeros((1, 3), np.float32)
+    saved = init_state(hk.transform(lambda x: hk.Linear(2, name="a")(hk.Linear(2, name="b")(x))), optax.adam(1e-3),
+                       x, seed=0)
+    three = hk.transform(lambda x: hk.Linear(2, name="c")(hk.Linear(2, name="d")(hk.Linear(2, name="e")(x))))
+    other = init_state(three, optax.adam(1e-3), x, seed=0)
+    save_checkpoint(tmp_path / "checkpoint.npz", saved)
+    message = (f"{tmp_path / 'checkpoint.npz'}: the checkpoint's params do not fit the model built from the config "
+               """(missing ["['c']['b']", "['c']['w']", "['d']['b']"], """
+               """unexpected ["['a']['b']", "['a']['w']", "['b']['b']"]); """
+               "was the model or its options changed?")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        load_checkpoint(tmp_path / "checkpoint.npz", other)
+    same = init_state(hk.transform(lambda x: hk.Linear(2, name="a")(hk.Linear(2, name="b")(x))), optax.adam(1e-3), x,
+                      seed=1)
+    restored, _ = load_checkpoint(tmp_path / "checkpoint.npz", same)
+    np.testing.assert_array_equal(restored.params["a"]["w"], saved.params["a"]["w"])
