@@ -54,11 +54,14 @@ def _max_rank(ch: int, d: int) -> int:
 
 def _binomial(n: int, rank: int) -> Rep:
     """n tensors of rank ``rank``: T(k, rank-k) in proportion binom(rank, k),
-    the remainder to the k nearest rank/2."""
+    the remainder (emlp draws it from a binomial) dealt out one at a time
+    to the types in order of nearness to k = rank/2, round again while any
+    is left (it can exceed the rank + 1 types: 5 of rank 3)."""
     share = n // 2**rank
     counts = {k: share * int(comb(rank, k, exact=True)) for k in range(rank + 1)}
-    for k in sorted(range(rank + 1), key=lambda k: (abs(2 * k - rank), k))[:n % 2**rank]:
-        counts[k] += 1
+    nearest = sorted(range(rank + 1), key=lambda k: (abs(2 * k - rank), k))
+    for j in range(n % 2**rank):
+        counts[nearest[j % len(nearest)]] += 1
     return direct_sum(*(multiplicity(T(k, rank - k), c) for k, c in counts.items() if c))
 
 

@@ -275,6 +275,16 @@ def test_uniform_reps_remainder_goes_to_the_types_nearest_the_middle():
     assert rank3 == {0: 0, 1: 1, 2: 1, 3: 0}
 
 
+@pytest.mark.parametrize("group", ["SO(2)", "O(3)"])
+def test_uniform_rep_fills_every_channel(group):
+    """emlp's allocation takes (r + 1) d^r channels per pass down to zero, so
+    its uniform_rep(ch) has exactly ch channels, for every ch: also where a
+    rank's remainder outnumbers its types (5 tensors of rank 3 from SO(2)'s
+    ch = 226, which once lost one)."""
+    G = as_group(group)
+    assert [ch for ch in range(1, 700) if uniform_rep(ch, G).size() != ch] == []
+
+
 # -- Standardize, the datasets, the pendulum ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("count", [2, 4])
