@@ -394,6 +394,13 @@ def test_a_checkpoint_of_another_model_is_refused_naming_what_differs(tmp_path):
                "was the model or its options changed?")
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         load_checkpoint(tmp_path / "checkpoint.npz", other)
+    one = init_state(hk.transform(lambda x: hk.Linear(2, name="c")(x)), optax.adam(1e-3), x, seed=0)
+    save_checkpoint(tmp_path / "one.npz", one)
+    message = (f"{tmp_path / 'one.npz'}: the checkpoint's params do not fit the model built from the config "
+               """(missing ["['d']['b']", "['d']['w']", "['e']['b']"], unexpected nothing); """
+               "was the model or its options changed?")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        load_checkpoint(tmp_path / "one.npz", other)
     same = init_state(hk.transform(lambda x: hk.Linear(2, name="a")(hk.Linear(2, name="b")(x))), optax.adam(1e-3), x,
                       seed=1)
     restored, _ = load_checkpoint(tmp_path / "checkpoint.npz", same)
