@@ -128,8 +128,7 @@ def run_listed(tree: Path, env: dict) -> int:
                                   cwd=work, env=dict(env, PYTHONPATH=str(work)), capture_output=True, text=True)
         finally:
             (work / module).write_text(original)
-        failed = [line.split(" - ")[0].replace("FAILED ", "") for line in done.stdout.splitlines()
-                  if line.startswith("FAILED")]
+        failed = failed_tests(done.stdout)
         missed += not failed
         print(f"{name}: {'caught by ' + ', '.join(failed) if failed else 'NOT CAUGHT'} "
               f"({time.perf_counter() - start:.0f} s)", flush=True)
@@ -156,10 +155,9 @@ def mutated(source: str, filename: str, mutation_id) -> tuple[str, str, str]:
     import mutmut
 
     out, _ = mutmut.mutate(mutmut.Context(source=source, mutation_id=mutation_id, filename=filename))
-    before = [line[1:] for line in difflib.unified_diff(source.splitlines(), out.splitlines(), lineterm="", n=0)
-              if line.startswith("-") and not line.startswith("---")]
-    after = [line[1:] for line in difflib.unified_diff(source.splitlines(), out.splitlines(), lineterm="", n=0)
-             if line.startswith("+") and not line.startswith("+++")]
+    diff = list(difflib.unified_diff(source.splitlines(), out.splitlines(), lineterm="", n=0))[2:]  # no headers
+    before = [line[1:] for line in diff if line.startswith("-")]
+    after = [line[1:] for line in diff if line.startswith("+")]
     return out, " / ".join(s.strip() for s in before), " / ".join(s.strip() for s in after)
 
 
@@ -243,8 +241,12 @@ def pytest_verdict(work: Path, arguments: list, timeout: float, env: dict) -> tu
     if done.returncode == 5:
         return "none-selected", ""
     tail = done.stdout.strip().splitlines()[-1:]
-    return "killed", next((line.split(" - ")[0].replace("FAILED ", "") for line in done.stdout.splitlines()
-                           if line.startswith(("FAILED", "ERROR"))), tail[0] if tail else "")
+    return "killed", next(iter(failed_tests(done.stdout, ("FAILED", "ERROR"))), tail[0] if tail else "")
+
+
+def failed_tests(stdout: str, kinds=("FAILED",)) -> list:
+    """The test ids of pytest's short summary lines of ``kinds``."""
+    return [line.split(" - ")[0].split(" ", 1)[1] for line in stdout.splitlines() if line.startswith(kinds)]
 
 
 def run_one(work: Path, module: str, mutation_id, lines: dict, timeout: float, env: dict) -> dict:
