@@ -21,6 +21,7 @@ decompositions it gives are exact.
 from __future__ import annotations
 
 import itertools
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -125,12 +126,13 @@ def convolve(a: dict, b: dict, modulus: int | None = None) -> dict:
     """The product of two Laurent polynomials ``{exponent tuple: coefficient}``
     (characters here, monomials of the normal form in ``expr.py``)."""
     out: dict = {}
+    get = out.get
     for wa, ca in a.items():
         for wb, cb in b.items():
-            w = tuple(x + y for x, y in zip(wa, wb))
+            w = tuple(map(operator.add, wa, wb))  # a third of the time of a generator's tuple
             if modulus:
                 w = tuple(x % modulus for x in w)
-            out[w] = out.get(w, 0) + ca * cb
+            out[w] = get(w, 0) + ca * cb
     return {w: c for w, c in out.items() if c}
 
 
