@@ -226,9 +226,11 @@ def test_the_scalar_models_with_gravity_as_input_are_o3_equivariant(data_dir, mo
         assert np.allclose(np.asarray(flow.apply(params, None, rotated)).reshape(4, 3, 12), expected, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_an_o2_invariant_hamiltonian_conserves_angular_momentum_and_its_own_energy(data_dir):
     """Noether: whatever its weights, an EMLPH for rotations about z has a
-    flow that conserves L_z, and every HNN conserves the H it learned."""
+    flow that conserves L_z, and every HNN conserves the H it learned.
+    In the slow run (9 s); the default run has the integrator's conservation laws."""
     z = states(8).astype(np.float32)
     ts = np.arange(0, 5.0, 0.25)
     flow = transformed(EMLPH, "O(2)eR3", ts=ts)

@@ -188,9 +188,12 @@ def test_deterministic_groups_take_one_lift_sample():
 
 # -- invariance of the network ----------------------------------------------------------------------------------------
 
+@SLOW
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**16), shift=st.floats(-50, 50))
 def test_translations_leave_the_output_invariant_to_float32(seed, shift):
+    """In the slow run (9 s); the default run moves a cloud by a sampled
+    translation (the test below)."""
     net = network("Translation(2)")
     x, v, m = cloud(seed)
     params = net.init(jax.random.PRNGKey(seed), x, v, m)
@@ -201,11 +204,11 @@ def test_translations_leave_the_output_invariant_to_float32(seed, shift):
         assert relative(moved, out) < 1e-4 * (1 + abs(shift))
 
 
-@pytest.mark.parametrize("name", [n if n == "SO(2)" else pytest.param(n, marks=SLOW) for n in EXACT])
+@pytest.mark.parametrize("name", [n if n in ("SO(2)", "Translation(2)") else pytest.param(n, marks=SLOW)
+                                  for n in EXACT])
 def test_deterministic_lifts_make_the_network_invariant(name):
-    """Rotations by default; scalings and translations in the slow run (in
-    2-D, the hypothesis test above has translations, and the gradient test
-    RxSO(2)'s network)."""
+    """Rotations and translations by default; scalings and 3-D translations
+    in the slow run (the gradient test has RxSO(2)'s network by default)."""
     G = as_lie_group(name)
     net = network(name)
     x, v, m = cloud(4, d=G.d)
@@ -341,11 +344,12 @@ def test_a_mean_layer_divides_by_the_neighbours_it_has():
     G = as_lie_group("SO(2)")
     layers = {mean: hk.without_apply_rng(hk.transform(
         lambda p, v, m, mean=mean: LieConv(8, G, nbhd=6, fill=1.0, mean=mean)(p, v, m)[1])) for mean in (True, False)}
+    init, apply = jax.jit(layers[False].init), {mean: jax.jit(layer.apply) for mean, layer in layers.items()}
     for valid in (4, 1):
         x, v, m = cloud(0, B=1, n=6)
         pairs, v, m = G.lift(x, v, m.at[0, valid:].set(False))
-        params = layers[False].init(jax.random.PRNGKey(0), pairs, v, m)
-        summed, averaged = (np.asarray(layers[mean].apply(params, pairs, v, m))[0, :valid] for mean in (False, True))
+        params = init(jax.random.PRNGKey(0), pairs, v, m)
+        summed, averaged = (np.asarray(apply[mean](params, pairs, v, m))[0, :valid] for mean in (False, True))
         np.testing.assert_allclose(averaged, summed / valid, rtol=1e-5, atol=1e-6)
 
 

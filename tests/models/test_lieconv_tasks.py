@@ -139,8 +139,8 @@ def test_hamiltonian_models_know_the_kinetic_energy_and_centre_positions(cls):
 DIGITS = '''
 [dataset]
 name = "RotatedDigits"
-images = 300
-val = 30
+images = 90
+val = 15
 [model]
 name = "LieResNet"
 group = "{group}"
@@ -151,7 +151,7 @@ fill = 0.125
 liftsamples = {lifts}
 [train]
 epochs = 1
-batch_size = 100
+batch_size = 45
 '''
 
 

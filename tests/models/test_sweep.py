@@ -109,10 +109,13 @@ def test_an_interrupted_sweep_finishes_the_rest_without_redoing_finished_runs(tm
     assert rows["Scalar-O(3)"]["equivariance_error"] < 1e-4 < rows["MLP"]["equivariance_error"]
 
 
+@pytest.mark.slow
 def test_a_terminated_sweep_stops_its_pools_runs(tmp_path):
     """SIGTERM to ``repalg sweep`` (as ``kill`` sends) stops its worker
     processes too, rather than leaving them training into the run
-    directories: nothing of its process group outlives it."""
+    directories: nothing of its process group outlives it.
+    In the slow run (15 s: a subprocess and its pool start JAX); the default
+    run interrupts a sweep in process."""
     configs = write_configs(tmp_path)
     for path in configs:
         path.write_text(path.read_text().replace("epochs = 2", "epochs = 100000"))

@@ -45,7 +45,9 @@ def test_memory_cache_is_bounded():
     assert len(cache._memory) == 0
 
 
+@pytest.mark.slow
 def test_concurrent_writers_leave_a_valid_entry(disk):
+    """In the slow run (9 s); the default run has a writer killed mid-write."""
     # three processes write the same entry over and over while reading it back:
     # every read sees a complete, correct entry
     script = textwrap.dedent("""

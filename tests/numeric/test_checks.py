@@ -164,7 +164,10 @@ def test_the_solver_digest_follows_the_source(tmp_path):
     assert before.stdout.strip() == cache.solver_digest() != after.stdout.strip()
 
 
+@pytest.mark.slow
 def test_a_cache_hit_is_a_strategy_of_its_own_across_processes(disk):
+    """In the slow run (7 s: two processes start repalg); the default run has the
+    cache hit in process."""
     script = ("import repalg, sys, numpy as np; repalg.set_cache_dir(sys.argv[1]); "
               "repalg.numeric.solve.STORE_FROM = 0.0; Q = repalg.parse('T(5)(SO(3))').equivariant_basis(); "
               "print(Q.info.strategy, Q.shape[1], '+'.join(Q.info.checked_by), np.abs(Q.dense()).sum())")

@@ -262,7 +262,7 @@ def same_characters(a, b, group) -> bool:
                for g in elements(group))
 
 
-@settings(deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(rep_pairs())
 def test_isomorphic_means_equal_characters(pair):
     # checked against traces of the representation matrices at group elements,
@@ -301,6 +301,7 @@ def test_so3_products_follow_clebsch_gordan(ls, ms):
     assert Counter(multiplicities(a * b)) == expected
 
 
+@settings(max_examples=60, deadline=None)
 @given(bound_reps(max_leaves=3), bound_reps(max_leaves=3), bound_reps(max_leaves=3))
 def test_isomorphic_is_an_equivalence_relation(x, y, z):
     a, b, c = x[1], y[1], z[1]
