@@ -20,7 +20,7 @@ import numpy as np
 from . import __version__
 from .numeric import SolveError
 from .symbolic import Scalar, group, parse
-from .testing import equivariance_error
+from .numeric.equivariance import equivariance_error
 
 DENSE_SAVE_LIMIT = 50_000_000
 """Bases with more entries than this are saved in sparse (CSR) form."""

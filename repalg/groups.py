@@ -41,7 +41,7 @@ from .symbolic.groups import (
     direct_product,
     embed,
 )
-from .testing import rel_err
+from .numeric.equivariance import rel_err
 
 __all__ = [
     "C", "Cube", "D", "DirectProduct", "DkeR3", "Embedded", "GL", "Group", "GroupBase",

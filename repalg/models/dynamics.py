@@ -34,6 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..files import atomic_write
 from .emlp import EMLP
 from .mlp import MLP
 from .reps import as_group, as_rep
@@ -317,7 +318,6 @@ def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "", bodie
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .train import _atomic_write
 
     n, d = bodies
     figure = Figure(figsize=(13, 8), tight_layout=True)
@@ -354,7 +354,7 @@ def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "", bodie
                   title="conserved quantities")
     conserved.legend(fontsize=8)
     figure.suptitle(title)
-    _atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=90))
+    atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=90))
 
 
 __all__ = ["ATOL", "DYNAMICS_MODELS", "EMLPH", "EMLPode", "ERROR_FLOOR", "Flow", "MAX_STEPS", "MLPH", "MLPode", "RTOL", "ScalarH",

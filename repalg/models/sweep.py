@@ -52,6 +52,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+from ..files import atomic_write
 from .config import ConfigError, Settings, load_config, model_registry
 
 DONE = "sweep.json"
@@ -224,7 +225,7 @@ def finished(task: Task) -> dict | None:
 def run_task(task: Task) -> dict:
     """Train (or resume) one run and mark it finished; its record: the
     run's identity, label, results and wall time. Raises as ``train`` does."""
-    from .train import _atomic_write, prepare, train
+    from .train import prepare, train
 
     start = time.perf_counter()
     requested = task.settings()
@@ -239,7 +240,7 @@ def run_task(task: Task) -> dict:
               "train_seconds": sum(r.get("seconds") or 0.0 for r in result.history),
               "requested": requested.to_dict()}
     text = (json.dumps(record, indent=2) + "\n").encode()
-    _atomic_write(Path(task.run_dir) / DONE, lambda file: file.write(text))
+    atomic_write(Path(task.run_dir) / DONE, lambda file: file.write(text))
     return record
 
 
@@ -464,7 +465,6 @@ def plot_data_efficiency(summary: dict, out) -> list:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from .train import _atomic_write
 
     paths = []
     by_dataset = {}
@@ -490,23 +490,22 @@ def plot_data_efficiency(summary: dict, out) -> list:
         axes.set_title(f"{dataset}: data efficiency (mean ± std over seeds)")
         axes.legend()
         path = Path(out) / f"data_efficiency_{dataset}.png"
-        _atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
+        atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
         paths.append(path)
     return paths
 
 
 def write_results(plan: Plan, records: dict, failed: dict | None = None) -> dict:
     """Write ``results.md``, ``results.json`` and the plots to the sweep's directory; return the summary."""
-    from .train import _atomic_write
 
     out = Path(plan.out)
     out.mkdir(parents=True, exist_ok=True)
     summary = summarize(plan, records, failed)
     summary["plots"] = [p.name for p in plot_data_efficiency(summary, out)]
     text = markdown(summary).encode()
-    _atomic_write(out / RESULTS_MD, lambda file: file.write(text))
+    atomic_write(out / RESULTS_MD, lambda file: file.write(text))
     data = (json.dumps(summary, indent=2) + "\n").encode()
-    _atomic_write(out / RESULTS_JSON, lambda file: file.write(data))
+    atomic_write(out / RESULTS_JSON, lambda file: file.write(data))
     return summary
 
 

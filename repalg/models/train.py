@@ -46,7 +46,6 @@ import hashlib
 import json
 import math
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -58,6 +57,8 @@ import numpy as np
 import optax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+from ..files import atomic_write
+from ..numeric.equivariance import scale_adjusted_error
 from .config import (ConfigError, DatasetSettings, Settings, _lookup, _parameters, dataset_kind,
                      dataset_registry, default_epochs, default_eval_every, load_config, model_registry)
 from .reps import as_group, as_rep
@@ -345,7 +346,6 @@ def equivariance_error_on(f: Callable, X, rep_in, rep_out, samples: int = 5, key
     True
     """
     from ..numeric.operators import float64
-    from ..testing import scale_adjusted_error
 
     groups = tuple(dict.fromkeys(rep_in.groups() + rep_out.groups()))
     rng = np.random.default_rng(key)
@@ -367,22 +367,6 @@ def equivariance_error_on(f: Callable, X, rep_in, rep_out, samples: int = 5, key
 
 
 # -- checkpoints ----------------------------------------------------------------------------------------------------
-
-def _atomic_write(path: Path, write: Callable) -> None:
-    """Write through ``write(file)`` to a temporary file beside ``path``, then
-    rename it over ``path``: a reader sees the old file or the new one."""
-    path = Path(path)
-    temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        with open(temporary, "xb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
 
 def _paths(tree) -> list[str]:
     return [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(tree)[0]]
@@ -419,7 +403,7 @@ def save_checkpoint(path, state: TrainingState, stats=None) -> None:
     for i, value in enumerate(stats):
         arrays[f"stats/{i}"] = np.asarray(value)
     arrays["meta"] = np.array(json.dumps(meta))
-    _atomic_write(Path(path), lambda file: np.savez(file, **arrays))
+    atomic_write(Path(path), lambda file: np.savez(file, **arrays))
 
 
 def code_digest() -> str:
@@ -836,7 +820,7 @@ def _read_history(path: Path, last_epoch: int) -> list:
 
 def _write_lines(path: Path, records: list) -> None:
     text = "".join(json.dumps(r) + "\n" for r in records).encode()
-    _atomic_write(path, lambda file: file.write(text))
+    atomic_write(path, lambda file: file.write(text))
 
 
 def _append_line(path: Path, record: dict) -> None:
@@ -937,7 +921,7 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
         if main:
             run_dir.mkdir(parents=True, exist_ok=True)
             text = s.to_toml().encode()
-            _atomic_write(run_dir / CONFIG, lambda file: file.write(text))
+            atomic_write(run_dir / CONFIG, lambda file: file.write(text))
             _write_lines(run_dir / METRICS, [])
     classification = data.classification
     update = make_update(run.model.apply, run.optimizer, classification, mesh)
@@ -1017,7 +1001,7 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
     if run_dir is not None:
         _append_line(run_dir / METRICS, results)
         text = (json.dumps(results, indent=2) + "\n").encode()
-        _atomic_write(run_dir / RESULTS, lambda file: file.write(text))
+        atomic_write(run_dir / RESULTS, lambda file: file.write(text))
         if s.output.plot:
             plot_curves(run_dir)
     return results
@@ -1046,7 +1030,7 @@ def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
     seconds = time.perf_counter() - start
     if run_dir is not None:
         arrays = {"ts": ts, "predicted": predicted, "true": true}
-        _atomic_write(run_dir / ROLLOUTS, lambda file: np.savez(file, **arrays))
+        atomic_write(run_dir / ROLLOUTS, lambda file: np.savez(file, **arrays))
         if s.output.plot:
             from .sweep import label
 
@@ -1097,7 +1081,7 @@ def plot_curves(run_dir) -> Path:
         pass
     figure.suptitle(title)
     path = run_dir / CURVES
-    _atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
+    atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
     return path
 
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 import warnings
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse
+
+from ..files import atomic_write
 
 
 ENTRIES = 512
@@ -179,20 +180,9 @@ def write_npz(path, key: str, arrays: dict) -> None:
     >>> read_npz(path, "answer v1")["x"].tolist(), read_npz(path, "answer v2")
     ([0, 1, 2], None)
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {name: np.asarray(a) for name, a in arrays.items()}
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            np.savez(f, **arrays, __key__=np.array(key), __checksum__=np.array(_checksum(key, arrays)))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    atomic_write(path, lambda f: np.savez(f, **arrays, __key__=np.array(key),
+                                          __checksum__=np.array(_checksum(key, arrays))))
 
 
 def read_npz(path, key: str) -> dict | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..numeric.operators import float64
-from ..testing import scale_adjusted_error
+from ..numeric.equivariance import scale_adjusted_error
 
 __all__ = ["equivariance_error", "sparsify_basis", "vis"]
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import repalg
+import repalg.files
 from repalg import parse
 from repalg.numeric import cache
 
@@ -204,7 +205,7 @@ def test_an_unwritable_cache_keeps_the_answer_and_warns_once(tmp_path, monkeypat
     else:
         def denied(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied", str(folder))
-        monkeypatch.setattr(cache.tempfile, "mkstemp", denied)
+        monkeypatch.setattr(repalg.files, "open", denied, raising=False)  # the atomic writer's temporary file
     expected = reference("T(4)(O(3))")
     cache._warned.clear()
     try:
