@@ -1,13 +1,14 @@
 """Make ``tests/data/format1/``: three small trained runs in checkpoint
 format 1 (a JSON header with ``code``, ``paths`` and ``stats``; no
 fingerprints), written by repalg as it was before the redesign into one
-idea per file (issue 32, commit 39d49c7 plus the shared atomic writer), and
-each model's predictions on fixed inputs. After any later change, these
-runs must load and predict the same (``tests/models/test_format1_runs.py``).
+idea per file (issue 32: commit 39d49c7), and each model's predictions on
+fixed inputs. After any later change, these runs must load and predict the
+same (``tests/models/test_format1_runs.py``).
 
-Run from the repository root, with that version of repalg importable::
+Run from the repository root, with the version of repalg to record first
+on the path::
 
-    python tests/data/make_format1_runs.py
+    PYTHONPATH=. python tests/data/make_format1_runs.py
 
 Each run keeps only what :func:`repalg.models.load` reads (``config.toml``
 and ``checkpoint.npz``); ``predictions.npz`` holds 8 fixed inputs
