@@ -39,6 +39,7 @@ import numpy as np
 
 from ..symbolic.expr import Rep, Scalar, multiplicity
 from ..reps.bilinear import monomial_copies
+from .fingerprints import basis_fingerprint, note, product_fingerprint
 from .reps import as_rep
 
 
@@ -140,6 +141,8 @@ class Linear(hk.Module):
         n_in, n_out = self.rep_in.size(), self.rep_out.size()
         w = hk.get_parameter("w", (self.Qw.shape[1],), x.dtype, self._projected_orthogonal)
         b = hk.get_parameter("b", (self.Qb.shape[1],), x.dtype, self._projected_uniform)
+        note(self.module_name, "w", lambda: basis_fingerprint(self.Qw, f"{self.rep_in!r} >> {self.rep_out!r}"))
+        note(self.module_name, "b", lambda: basis_fingerprint(self.Qb, repr(self.rep_out)))
         W = (self.Qw @ w).reshape(n_out, n_in)
         return x @ W.T + self.Qb @ b
 
@@ -158,6 +161,9 @@ class BiLinear(hk.Module):
     def __call__(self, x):
         x = jnp.asarray(x)
         w = hk.get_parameter("w", (self.size,), x.dtype, hk.initializers.RandomNormal(1.0))
+        note(self.module_name, "w", lambda: product_fingerprint(
+            self.product, self.size, self.rep_in.size(), self.rep_out.size(),
+            f"the bilinear map {self.rep_in!r} -> {self.rep_out!r}"))
         return 0.1 * self.product(w, x)
 
 
