@@ -17,7 +17,7 @@ from .dynamics import DYNAMICS_MODELS, EMLPH, MLPH, EMLPode, Flow, MLPode, Scala
 from .emlp import EMLP, EMLPBlock, hidden_reps, uniform_rep
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated
 from .mlp import MLP
-from .reps import as_group, as_rep, bind
+from .binding import as_group, as_rep, bind
 from .scalars import ScalarMLP
 from .standardize import Standardize
 from .config import ConfigError, Settings, load_config, parse_config

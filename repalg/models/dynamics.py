@@ -37,7 +37,7 @@ import numpy as np
 from ..files import atomic_write
 from .emlp import EMLP
 from .mlp import MLP
-from .reps import as_group, as_rep
+from .binding import as_group, as_rep
 from .scalars import ScalarMLP
 
 RTOL, ATOL = 1e-4, 1e-6

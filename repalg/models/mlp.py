@@ -14,7 +14,7 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from .reps import bind
+from .binding import bind
 
 XAVIER_NORMAL = hk.initializers.VarianceScaling(1.0, "fan_avg", "normal")
 """Glorot and Bengio's normal initialization, variance 2 / (fan_in + fan_out)."""

@@ -61,7 +61,7 @@ from ..files import atomic_write
 from ..numeric.equivariance import scale_adjusted_error
 from .config import (ConfigError, DatasetSettings, Settings, _lookup, _parameters, dataset_kind,
                      dataset_registry, default_epochs, default_eval_every, load_config, model_registry)
-from .reps import as_group, as_rep
+from .binding import as_group, as_rep
 from .datasets.augment import group_augmentation
 from .standardize import Standardize
 
@@ -429,7 +429,7 @@ def _layer_files() -> list:
     """The files, relative to the package, whose code gives a checkpoint's
     parameters their meaning: the models and their layers."""
     root = Path(__file__).resolve().parent.parent
-    layers = [*root.glob("models/*.py"), *root.glob("models/lieconv/*.py"), root / "reps" / "bilinear.py"]
+    layers = [*root.glob("models/*.py"), *root.glob("models/lieconv/*.py")]
     return sorted(path.relative_to(root).as_posix() for path in layers
                   if path.name not in ("train.py", "config.py", "ready.py", "__init__.py"))
 

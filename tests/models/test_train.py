@@ -211,8 +211,8 @@ def test_the_code_digest_reads_every_layer_lieconvs_included():
     from repalg.models.train import _layer_files
 
     files = _layer_files()
-    assert {"models/emlp.py", "models/dynamics.py", "models/lieconv/nn.py", "models/lieconv/groups.py",
-            "reps/bilinear.py"} <= set(files)
+    assert {"models/emlp.py", "models/dynamics.py", "models/lieconv/nn.py", "models/lieconv/lie_groups.py",
+            "models/bilinear.py"} <= set(files)
     assert "models/train.py" not in files
 
 

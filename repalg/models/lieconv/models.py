@@ -32,8 +32,9 @@ from __future__ import annotations
 import haiku as hk
 import jax.numpy as jnp
 
-from ..reps import as_group, as_rep
-from .groups import as_lie_group
+from ..binding import as_group, as_rep
+from ..datasets.points import unpack_points
+from .lie_groups import as_lie_group
 from .nn import LieResNet as LieResNetModule
 from .nn import swish
 
@@ -72,8 +73,6 @@ class LieResNet(_PointModel):
                         ds_frac=ds_frac)
 
     def __call__(self, x):
-        from ..datasets.points import unpack_points
-
         coords, values, mask = unpack_points(x, self.points)
         return LieResNetModule(self.rep_out.size(), **self.net)(coords, values, mask)
 
