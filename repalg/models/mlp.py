@@ -25,8 +25,6 @@ class MLP(hk.Module):
     map to ``rep_out``'s size (emlp's baseline ``MLP``), initialized as emlp's
     (objax's ``Linear``): Xavier normal weights, zero biases."""
 
-    group_free = True  # its group only says under what its equivariance error is measured
-
     def __init__(self, rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, name: str | None = None):
         super().__init__(name=name)
         self.rep_in, self.rep_out, self.group = bind(rep_in, rep_out, group)

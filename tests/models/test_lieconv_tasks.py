@@ -20,7 +20,7 @@ from repalg.models.datasets.points import (RotatedDigits, SpringDynamics, pack_p
                                            spring_trajectories, unpack_points)
 from repalg.models.lieconv import as_lie_group
 from repalg.models.lieconv.models import FC, HFC, HLieResNet, LieResNet
-from repalg.models.train import prepare
+from repalg.models.training import prepare
 
 from ..subprocesses import xla_flags
 from .test_dynamics import emlps_rollout_error
