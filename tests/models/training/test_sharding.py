@@ -52,7 +52,7 @@ else:  # "distributed" (two processes of one device each) or "one"; then the run
     import pytest
     from repalg.models.config import parse_config
     from repalg.models.training import train
-    from tests.models.test_train import TINY, register
+    from tests.models.tiny_data import TINY, register
 
     register(pytest.MonkeyPatch())
     leaves = three_steps(jax.devices())
