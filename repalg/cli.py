@@ -15,12 +15,22 @@ import signal
 import sys
 from pathlib import Path
 
+import jax
 import numpy as np
+from tqdm.auto import tqdm
 
 from . import __version__
+from .models.config.settings import load_config
+from .models.sweep.plan import is_plan, load_plan, plan_from_configs
+from .models.sweep.report import RESULTS_JSON, RESULTS_MD, metric
+from .models.sweep.run import sweep
+from .models.training.build import prepare
+from .models.training.loop import train
+from .models.training.run_dir import (CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, ROLLOUT_PLOT, ROLLOUTS,
+                                      check_run_dir)
 from .numeric import SolveError
-from .symbolic import Scalar, group, parse
 from .numeric.equivariance import equivariance_error
+from .symbolic import Scalar, group, parse
 
 DENSE_SAVE_LIMIT = 50_000_000
 """Bases with more entries than this are saved in sparse (CSR) form."""
@@ -100,12 +110,6 @@ def _decompose(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    import jax
-
-    from .models.config import load_config
-    from .models.train import (CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, ROLLOUT_PLOT, ROLLOUTS, check_run_dir,
-                                prepare, train)
-
     if args.distributed or args.coordinator or args.num_processes is not None or args.process_id is not None:
         jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
                                    process_id=args.process_id)
@@ -168,10 +172,6 @@ def _interrupt(signum, frame):
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from tqdm.auto import tqdm
-
-    from .models.sweep import RESULTS_JSON, RESULTS_MD, is_plan, load_plan, metric, plan_from_configs, sweep
-
     if len(args.files) == 1 and is_plan(args.files[0]):
         if args.seeds or args.N:
             raise ValueError(f"{args.files[0]} is a sweep plan: it sets its own seeds and sizes (edit it, or "

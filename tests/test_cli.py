@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 from repalg.cli import main
+from repalg.models.training import CHECKPOINT, CURVES
+
+from .models.tiny_data import TINY, datasets  # noqa: F401  (a fixture)
 
 
 def run(*args):
@@ -113,3 +116,16 @@ def test_basis_prints_the_predicted_rank(capsys):
     assert "predicted rank:     3 (from characters)" in capsys.readouterr().out
     assert main(["basis", "V", "--group", "RubiksCube"]) == 0  # too large to enumerate
     assert "predicted rank:     none (no character theory, and not a finite group small enough" in capsys.readouterr().out
+
+
+def test_the_cli_trains_a_tiny_config(datasets, tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    out = tmp_path / "cli-run"
+    assert main(["train", str(path), "--set", "train.epochs=2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "test MSE:" in printed and "equivariance error:" in printed
+    assert "2 epochs of 3 steps, batch 24" in printed
+    assert (out / CHECKPOINT).exists() and (out / CURVES).exists()
+    assert main(["train", str(path), "--set", "train.epoch=2"]) == 2
+    assert "train.epoch: unknown key; did you mean train.epochs?" in capsys.readouterr().err

@@ -7,28 +7,29 @@ batch ``x`` of shape ``(batch, rep_in.size())`` inside ``hk.transform``;
 ``EMLPode``, ...) are such networks too, a Hamiltonian or a time derivative;
 with a dataset of trajectories the trainer integrates them (``Flow``). The
 point-cloud models (``LieResNet``, and for spring systems ``HLieResNet``,
-``HFC``, ``FC``) read a dataset's points (:mod:`.lieconv`).
+``HFC``, ``FC``) read a dataset's points (:mod:`.lieconv`). ``MODEL_KINDS``
+holds each name's traits (:mod:`.registry`).
 
 >>> sorted(MODELS)
 ['EMLP', 'EMLPH', 'EMLPode', 'FC', 'HFC', 'HLieResNet', 'LieResNet', 'MLP', 'MLPH', 'MLPode', 'Scalar', 'ScalarH', 'Scalarode']
 """
 
+from .binding import as_group, as_rep, bind
+from .config import ConfigError, Settings, load_config, parse_config
 from .dynamics import DYNAMICS_MODELS, EMLPH, MLPH, EMLPode, Flow, MLPode, ScalarH, Scalarode
 from .emlp import EMLP, EMLPBlock, hidden_reps, uniform_rep
 from .layers import BiLinear, GatedNonlinearity, Linear, gate_indices, gated
 from .mlp import MLP
-from .reps import as_group, as_rep, bind
+from .registry import MODEL_KINDS, MODELS, ModelKind
 from .scalars import ScalarMLP
 from .standardize import Standardize
-from .config import ConfigError, Settings, load_config, parse_config
-from .lieconv.models import POINT_MODELS
-from .train import TrainedModel, TrainingState, init_state, load, make_update, prepare, train
-
-MODELS = {"EMLP": EMLP, "MLP": MLP, "Scalar": ScalarMLP, **DYNAMICS_MODELS, **POINT_MODELS}
-"""Model classes by the name a config file gives them."""
+from .training.build import prepare
+from .training.inference import TrainedModel, load
+from .training.loop import train
+from .training.step import TrainingState, init_state, make_update
 
 __all__ = ["BiLinear", "DYNAMICS_MODELS", "EMLP", "EMLPBlock", "EMLPH", "EMLPode", "Flow", "MLPH", "MLPode", "ScalarH",
-           "Scalarode", "GatedNonlinearity", "Linear", "MLP", "MODELS", "as_group", "as_rep",
+           "Scalarode", "GatedNonlinearity", "Linear", "MLP", "MODELS", "MODEL_KINDS", "ModelKind", "as_group", "as_rep",
            "ScalarMLP", "Standardize", "ConfigError", "Settings", "TrainedModel", "TrainingState", "bind", "gate_indices",
            "gated", "hidden_reps", "init_state", "load", "load_config", "make_update", "parse_config", "prepare",
            "train", "uniform_rep"]

@@ -34,10 +34,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..files import atomic_write
 from .emlp import EMLP
 from .mlp import MLP
-from .reps import as_group, as_rep
+from .binding import as_group, as_rep
 from .scalars import ScalarMLP
 
 RTOL, ATOL = 1e-4, 1e-6
@@ -138,7 +137,7 @@ def odeint(field, z0, constants, ts, rtol: float = RTOL, atol: float = ATOL, max
     >>> round(float(zs[0, 1, 0]), 4)
     0.3679
     """
-    diffrax = _diffrax()
+    diffrax = require_diffrax()
     ts = np.asarray(ts, np.float64)
     term = diffrax.ODETerm(lambda t, z, args: field(z, args))
     solution = diffrax.diffeqsolve(term, diffrax.Dopri5(), t0=float(ts[0]), t1=float(ts[-1]),
@@ -173,9 +172,11 @@ def rk4(field, z0, constants, ts):
     return jnp.concatenate([z0[:, None], jnp.swapaxes(zs, 0, 1)], axis=1)
 
 
-def _diffrax():
+def require_diffrax():
+    """diffrax, or an ImportError that says how to install it (an optional
+    dependency, imported when a model is integrated: ``repalg[dynamics]``)."""
     try:
-        import diffrax
+        import diffrax  # optional and heavy: only for the models that integrate
     except ImportError:
         raise ImportError("repalg's dynamics models integrate with diffrax, which is not installed: "
                           "pip install 'repalg[dynamics]'") from None
@@ -307,55 +308,5 @@ def _rollout_metrics(predicted, true, energy, momentum) -> dict:
     return out
 
 
-def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "", bodies: tuple = (2, 3)) -> None:
-    """Draw the rollouts' figure at ``path`` (PNG): one system's bodies in the
-    x-y plane and their last coordinate over time (heights, in space), true
-    against predicted; the relative error over time (geometric mean over
-    systems, with the 10-90% band); and the energy and ``L_z`` departures
-    from their start (median over systems), predicted against true.
-    ``bodies`` is ``(n, d)``: the state starts with ``n`` positions in
-    ``d`` dimensions (the pendulum's two masses in space by default)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-
-    n, d = bodies
-    figure = Figure(figsize=(13, 8), tight_layout=True)
-    FigureCanvasAgg(figure)
-    (xy, height), (error, conserved) = figure.subplots(2, 2)
-    name = "mass" if n <= 2 else "body"
-    for body in range(n):
-        at, colour = slice(d * body, d * body + d), f"C{body % 10}"
-        xy.plot(true[0, :, at][:, 0], true[0, :, at][:, 1], color=colour, label=f"{name} {body + 1}, true")
-        xy.plot(predicted[0, :, at][:, 0], predicted[0, :, at][:, 1], "--", color=colour,
-                label="predicted" if body == 0 or n <= 2 else None)
-        height.plot(ts, true[0, :, at][:, d - 1], color=colour)
-        height.plot(ts, predicted[0, :, at][:, d - 1], "--", color=colour)
-    xy.set(xlabel="x", ylabel="y", title="one test system, seen from above" if d == 3 else "one test system")
-    xy.set_aspect("equal", adjustable="datalim")
-    xy.legend(fontsize=8)
-    height.set(xlabel="time (s)", ylabel="z" if d == 3 else "y",
-               title="heights (dashed: predicted)" if d == 3 else "y over time (dashed: predicted)")
-    errors = np.maximum(found["errors"], ERROR_FLOOR)
-    with np.errstate(invalid="ignore"):
-        error.plot(ts, np.exp(np.mean(np.log(errors), axis=0)), label="geometric mean")
-        error.fill_between(ts, *np.nanpercentile(errors, [10, 90], axis=0), alpha=0.3, label="10-90%")
-    error.set(yscale="log", xlabel="time (s)", ylabel="relative error",
-              title=f"rollout error (geometric mean {found['rollout_error']:.3g})")
-    error.legend(fontsize=8)
-    for name, colour in (("energy", "C2"), ("lz", "C3")):
-        label = "energy" if name == "energy" else "L_z"
-        for which, style in (("predicted", "--"), ("true", "-")):
-            values = found[f"{name}_{which}"]
-            with np.errstate(invalid="ignore"):
-                conserved.plot(ts, np.nanmedian(np.abs(values - values[:, :1]), axis=0), style, color=colour,
-                               label=f"{label}, {which}")
-    conserved.set(yscale="log", xlabel="time (s)", ylabel="|change| (median over systems)",
-                  title="conserved quantities")
-    conserved.legend(fontsize=8)
-    figure.suptitle(title)
-    atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=90))
-
-
-__all__ = ["ATOL", "DYNAMICS_MODELS", "EMLPH", "EMLPode", "ERROR_FLOOR", "Flow", "MAX_STEPS", "MLPH", "MLPode", "RTOL", "ScalarH",
-           "Scalarode", "drift", "geometric_mean", "plot_rollouts", "rollout_metrics", "odeint", "relative_error", "symplectic", "vector_field"]
+__all__ = ["ATOL", "DYNAMICS_MODELS", "EMLPH", "EMLPode", "ERROR_FLOOR", "Flow", "MAX_STEPS", "MLPH", "MLPode", "RTOL",
+           "ScalarH", "Scalarode", "drift", "geometric_mean", "require_diffrax", "rollout_metrics", "odeint", "relative_error", "symplectic", "vector_field"]

@@ -17,7 +17,7 @@ from scipy.special import comb
 
 from ..symbolic.expr import Rep, T, direct_sum, multiplicity
 from .layers import BiLinear, GatedNonlinearity, Linear, gated
-from .reps import as_group, as_rep, bind
+from .binding import as_group, as_rep, bind
 
 
 def uniform_rep(ch: int, group) -> Rep:

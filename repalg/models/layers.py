@@ -38,9 +38,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..symbolic.expr import Rep, Scalar, multiplicity
-from ..reps.bilinear import monomial_copies
+from .bilinear import bilinear_product, monomial_copies
+from .binding import as_rep
 from .fingerprints import basis_fingerprint, note, product_fingerprint
-from .reps import as_rep
 
 
 def components(rep: Rep) -> list:
@@ -111,7 +111,6 @@ def _linear_bases(rep_in: Rep, rep_out: Rep):
 
 @lru_cache(maxsize=512)
 def _bilinear(rep_out: Rep, rep_in: Rep):
-    from ..reps.bilinear import bilinear_product
     return bilinear_product(rep_out, rep_in)
 
 
@@ -150,8 +149,8 @@ class Linear(hk.Module):
 class BiLinear(hk.Module):
     """emlp's cheap bilinear layer ``rep_in -> rep_out``: a weight matrix
     that depends equivariantly and linearly on the input, ``0.1 W(x) x``
-    (see ``repalg.reps.bilinear_weights``), computed without forming ``W(x)``
-    (``repalg.reps.bilinear.bilinear_product``)."""
+    (see :func:`~repalg.models.bilinear.bilinear_weights`), computed without forming ``W(x)``
+    (:func:`~repalg.models.bilinear.bilinear_product`)."""
 
     def __init__(self, rep_in, rep_out, group=None, name: str | None = None):
         super().__init__(name=name)

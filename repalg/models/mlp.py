@@ -14,7 +14,7 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from .reps import bind
+from .binding import bind
 
 XAVIER_NORMAL = hk.initializers.VarianceScaling(1.0, "fan_avg", "normal")
 """Glorot and Bengio's normal initialization, variance 2 / (fan_in + fan_out)."""
@@ -24,8 +24,6 @@ class MLP(hk.Module):
     """``num_layers`` hidden layers of ``ch`` units with swish, then a linear
     map to ``rep_out``'s size (emlp's baseline ``MLP``), initialized as emlp's
     (objax's ``Linear``): Xavier normal weights, zero biases."""
-
-    group_free = True  # its group only says under what its equivariance error is measured
 
     def __init__(self, rep_in, rep_out, group, ch: int = 384, num_layers: int = 3, name: str | None = None):
         super().__init__(name=name)

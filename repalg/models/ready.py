@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import dynamics, emlp, layers, mlp
-from .reps import as_rep, bind
+from .binding import as_rep, bind
 
 
 class Ready:

@@ -26,7 +26,7 @@ import numpy as np
 from ..numeric.groups import generators
 from ..symbolic.expr import Rep, V
 from .layers import components
-from .reps import bind
+from .binding import bind
 
 
 class Unsupported(ValueError):

@@ -24,7 +24,7 @@ from repalg.models.datasets import DoubleSpringPendulum
 from repalg.models.datasets import pendulum
 from repalg.models.dynamics import (DYNAMICS_MODELS, EMLPH, EMLPode, Flow, MLPode, ScalarH, Scalarode, odeint,
                                     relative_error, rk4, rollout_metrics, symplectic, vector_field)
-from repalg.models.train import ROLLOUT_PLOT, ROLLOUTS, load, prepare, train
+from repalg.models.training import ROLLOUT_PLOT, ROLLOUTS, load, prepare, train
 from repalg.reps import V
 
 from ..marks import default

@@ -30,7 +30,7 @@ import numpy as np
 import pytest
 
 from repalg.models import EMLP, BiLinear, GatedNonlinearity, Linear, Standardize, gate_indices, uniform_rep
-from repalg.models.reps import as_group, as_rep
+from repalg.models.binding import as_group, as_rep
 from repalg.reps import bilinear_weights
 from repalg.models.datasets import Inertia, O5Synthetic, ParticleInteraction, pendulum
 from repalg.symbolic.expr import T

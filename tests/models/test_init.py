@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 
 from repalg.models import MLP, BiLinear, Linear
-from repalg.models.reps import as_rep
+from repalg.models.binding import as_rep
 
 
 def weights_and_bias(rep_in, rep_out, group, seed):

@@ -48,7 +48,7 @@ import numpy as np
 import pytest
 
 from repalg.models.datasets.points import SpringDynamics, spring_energy, spring_trajectories
-from repalg.models.lieconv.groups import as_lie_group
+from repalg.models.lieconv.lie_groups import as_lie_group
 from repalg.numeric.operators import float64
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "lieconv_reference.npz"

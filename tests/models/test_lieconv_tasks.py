@@ -20,7 +20,7 @@ from repalg.models.datasets.points import (RotatedDigits, SpringDynamics, pack_p
                                            spring_trajectories, unpack_points)
 from repalg.models.lieconv import as_lie_group
 from repalg.models.lieconv.models import FC, HFC, HLieResNet, LieResNet
-from repalg.models.train import prepare
+from repalg.models.training import prepare
 
 from ..subprocesses import xla_flags
 from .test_dynamics import emlps_rollout_error
@@ -188,7 +188,7 @@ def _leaves(state):
 def test_an_interrupted_lieconv_run_resumes_to_exactly_the_uninterrupted_one(tmp_path):
     """SE(2)'s lift draws from the run's key: a resumed run draws the same.
     In the slow run (30 s): the default run resumes an MLP's run exactly
-    (tests/models/test_train.py)."""
+    (tests/models/training/test_loop.py)."""
     settings = parse_config(DIGITS.format(group="SE(2)", lifts=2), ["train.epochs=2"])
     whole = train(settings, tmp_path / "whole", progress=False)
 
@@ -207,7 +207,7 @@ def test_an_interrupted_lieconv_run_resumes_to_exactly_the_uninterrupted_one(tmp
 @pytest.mark.slow
 def test_a_lieconv_run_sharded_over_four_devices_equals_one_device(tmp_path):
     """In the slow run: the default run shards an MLP's steps over four
-    devices (tests/models/test_train.py)."""
+    devices (tests/models/training/test_sharding.py)."""
     script = f"""
 import sys, numpy as np, jax
 from repalg.models import parse_config, train

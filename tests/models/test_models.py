@@ -16,7 +16,7 @@ import repalg
 from repalg import parse
 from repalg.models import EMLP, MLP, BiLinear, Linear, bind, gate_indices, gated, uniform_rep
 from repalg.reps import bilinear_weights
-from repalg.reps.bilinear import bilinear_product
+from repalg.models.bilinear import bilinear_product
 from repalg.testing import assert_equivariant, equivariance_error
 
 SLOW = pytest.mark.slow

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...numeric.groups import _Z_SCALE  # the one table of emlp's Lie spreads, shared with G.samples
 from ...symbolic.groups import NamedGroup
-from ..reps import as_group, bind
+from ..binding import as_group, bind
 
 MAX_POWER = 5
 """Each discrete generator enters a sample to a power in [-MAX_POWER, MAX_POWER),

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...groups import Cube, RubiksCube
-from ...reps import Scalar, Vector
-from ...symbolic.groups import integer
+from ...symbolic.expr import Scalar, Vector
+from ...symbolic.groups import Cube, RubiksCube, integer
 from .base import Dataset
 
 OPPOSITE_FACES = np.array([5, 3, 4, 1, 2, 0])

@@ -43,10 +43,9 @@ from pathlib import Path
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ...groups import O, O2eR3
 from ...numeric.cache import read_npz, write_npz
-from ...reps import Vector
-from ...symbolic.groups import integer
+from ...symbolic.expr import Vector
+from ...symbolic.groups import O, O2eR3, integer
 from .base import Dataset
 
 RTOL = 1e-10

@@ -24,10 +24,9 @@ import warnings
 
 import numpy as np
 
-from ...groups import SO
 from ...numeric.cache import read_npz, write_npz
-from ...reps import Scalar, Vector
-from ...symbolic.groups import integer
+from ...symbolic.expr import Scalar, Vector
+from ...symbolic.groups import SO, integer
 from .base import Dataset
 from .pendulum import data_dir, time_grid
 

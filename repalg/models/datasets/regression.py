@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...groups import O, Lorentz
-from ...reps import Scalar, T, Vector
-from ...symbolic.groups import integer
+from ...symbolic.expr import Scalar, T, Vector
+from ...symbolic.groups import Lorentz, O, integer
 from .augment import group_augmentation
 from .base import Dataset
 

@@ -52,13 +52,13 @@ def _safe(theta):
     return jnp.where(theta < SMALL, 1.0, theta)
 
 
-def _sinc(theta):
+def sinc(theta):
     """sin θ / θ."""
     t = _safe(theta)
     return jnp.where(theta < SMALL, 1 - theta**2 / 6, jnp.sin(t) / t)
 
 
-def _cosc(theta):
+def cosc(theta):
     """(1 − cos θ) / θ²."""
     t = _safe(theta)
     return jnp.where(theta < SMALL, 0.5 - theta**2 / 24, (1 - jnp.cos(t)) / t**2)
@@ -96,7 +96,7 @@ def so3_exp(w):
     (``(..., 3)``), by Rodrigues' formula."""
     theta = _norm(w)[..., None, None]
     K = hat3(w)
-    return jnp.eye(3, dtype=K.dtype) + _sinc(theta) * K + _cosc(theta) * K @ K
+    return jnp.eye(3, dtype=K.dtype) + sinc(theta) * K + cosc(theta) * K @ K
 
 
 def so3_log(R):
@@ -108,7 +108,7 @@ def so3_log(R):
     cos = jnp.clip((trace - 1) / 2, -1.0, 1.0)
     skew = vee3(R)  # sin θ · n
     theta = jnp.arctan2(_norm(skew), cos)  # not arccos: its slope is infinite at 0 and π
-    general = skew / _sinc(theta)[..., None]
+    general = skew / sinc(theta)[..., None]
     # near π: n nᵀ from the symmetric part, its largest column, signed by the skew part
     B = (R + jnp.swapaxes(R, -1, -2)) / 2 - cos[..., None, None] * jnp.eye(3, dtype=R.dtype)
     B = B / jnp.maximum(1 - cos, 1e-12)[..., None, None]
@@ -123,7 +123,7 @@ def so3_log(R):
 def _left_jacobian3(w):
     theta = _norm(w)[..., None, None]
     K = hat3(w)
-    return jnp.eye(3, dtype=K.dtype) + _cosc(theta) * K + _sinc3(theta) * K @ K
+    return jnp.eye(3, dtype=K.dtype) + cosc(theta) * K + _sinc3(theta) * K @ K
 
 
 def _left_jacobian3_inverse(w):
@@ -163,7 +163,7 @@ def se3_log(g):
 
 
 def _left_jacobian2(theta):
-    s, c = _sinc(jnp.abs(theta)), _cosc(jnp.abs(theta)) * theta
+    s, c = sinc(jnp.abs(theta)), cosc(jnp.abs(theta)) * theta
     return jnp.stack([jnp.stack([s, -c], -1), jnp.stack([c, s], -1)], -2)
 
 
@@ -187,5 +187,5 @@ def se2_log(g):
     return jnp.concatenate([theta[..., None], jnp.linalg.solve(V, g[..., :2, 2:])[..., 0]], -1)
 
 
-__all__ = ["SMALL", "hat3", "se2_exp", "se2_log", "se3_exp", "se3_log", "so2_exp", "so2_log", "so3_exp", "so3_log",
+__all__ = ["SMALL", "cosc", "hat3", "se2_exp", "se2_log", "se3_exp", "se3_log", "sinc", "so2_exp", "so2_log", "so3_exp", "so3_log",
            "vee3"]

@@ -6,7 +6,7 @@ MLP), as in LieConv's ``dynamicsTrainer``.
 Each is built as the trainer builds every model, ``Model(rep_in, rep_out,
 group, **options)`` on flat rows, and also takes ``points`` (the dataset's
 layout, ``{"n", "d", "c"}``) and, for the LieConv models, ``lie_group``;
-the trainer passes both (``points_model`` and ``lieconv`` say which). The
+the trainer passes both (their :class:`~repalg.models.registry.ModelKind` says which). The
 rows of a point dataset are ``[coords | values | mask]``; those of a spring
 system ``[q | p | (m, k) per body]``, and the dynamics models see them
 inside the :class:`~repalg.models.dynamics.Flow` that integrates them,
@@ -32,8 +32,9 @@ from __future__ import annotations
 import haiku as hk
 import jax.numpy as jnp
 
-from ..reps import as_group, as_rep
-from .groups import as_lie_group
+from ..binding import as_group, as_rep
+from ..datasets.points import unpack_points
+from .lie_groups import as_lie_group
 from .nn import LieResNet as LieResNetModule
 from .nn import swish
 
@@ -46,8 +47,7 @@ def _layout(points, what: str) -> dict:
 
 
 class _PointModel(hk.Module):
-    points_model = True
-    lieconv = False
+    """A model of a dataset's point clouds, whose layout is ``points``."""
 
     def __init__(self, rep_in, rep_out, group, points=None, name=None):
         super().__init__(name=name)
@@ -61,8 +61,6 @@ class LieResNet(_PointModel):
     values | mask]``, one output per component of ``rep_out`` (class
     scores, or regression targets), pooled over the points."""
 
-    lieconv = True
-
     def __init__(self, rep_in, rep_out, group, points=None, lie_group=None, k: int = 256, num_layers: int = 4,
                  nbhd: int = 32, fill: float = 1 / 3, alpha: float = 0.2, liftsamples: int = 1, ds_frac: float = 1.0,
                  name: str | None = None):
@@ -72,8 +70,6 @@ class LieResNet(_PointModel):
                         ds_frac=ds_frac)
 
     def __call__(self, x):
-        from ..datasets.points import unpack_points
-
         coords, values, mask = unpack_points(x, self.points)
         return LieResNetModule(self.rep_out.size(), **self.net)(coords, values, mask)
 
@@ -114,8 +110,6 @@ class HLieResNet(_Hamiltonian):
     positions as points, their constants as values), mean-pooled. LieConv's
     defaults: ``k=384``, 4 layers, every body in every neighbourhood."""
 
-    lieconv = True
-
     def __init__(self, rep_in, rep_out, group, points=None, lie_group=None, k: int = 384, num_layers: int = 4,
                  nbhd: int = 100, alpha: float = 0.2, liftsamples: int = 1, name: str | None = None):
         super().__init__(rep_in, rep_out, group, points, name)
@@ -138,8 +132,6 @@ class HFC(_Hamiltonian):
     wide, ``num_layers`` swish layers) of the centred positions and the
     constants."""
 
-    group_free = True
-
     def __init__(self, rep_in, rep_out, group, points=None, k: int = 150, num_layers: int = 4,
                  name: str | None = None):
         super().__init__(rep_in, rep_out, group, points, name)
@@ -158,8 +150,6 @@ class FC(_PointModel):
 
     dynamics = "ode"
     solver = "rk4"
-    group_free = True
-
     def __init__(self, rep_in, rep_out, group, points=None, k: int = 300, num_layers: int = 4,
                  name: str | None = None):
         super().__init__(rep_in, rep_out, group, points, name)

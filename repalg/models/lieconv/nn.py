@@ -33,7 +33,7 @@ import haiku as hk
 import jax
 import jax.numpy as jnp
 
-from .groups import as_lie_group
+from .lie_groups import as_lie_group
 
 
 TIE = 1e-5

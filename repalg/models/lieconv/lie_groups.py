@@ -48,7 +48,8 @@ import re
 import jax
 import jax.numpy as jnp
 
-from .maps import _cosc, _sinc, se2_exp, se2_log, se3_exp, se3_log, so2_exp, so2_log, so3_exp, so3_log
+from ..binding import as_group
+from .maps import cosc, se2_exp, se2_log, se3_exp, se3_log, sinc, so2_exp, so2_log, so3_exp, so3_log
 
 ORIGIN_RADIUS = 1e-6
 """RxSO(2) acts on the punctured plane: a point closer to the origin than
@@ -242,8 +243,6 @@ class Trivial(LieGroup):
 
     @property
     def matrix_group(self):
-        from ..reps import as_group
-
         return as_group(self.name)
 
     def exp(self, a):
@@ -292,8 +291,6 @@ class SO2(LieGroup):
 
     @property
     def matrix_group(self):
-        from ..reps import as_group
-
         return as_group(self.name)
 
     def exp(self, a):
@@ -391,7 +388,7 @@ class SE2(LieGroup):
         dx, dy = ui[..., 1] - uj[..., 1], ui[..., 2] - uj[..., 2]
         c, s = jnp.cos(uj[..., 0]), jnp.sin(uj[..., 0])
         tx, ty = c * dx + s * dy, -s * dx + c * dy
-        a, b = _sinc(jnp.abs(phi)), _cosc(jnp.abs(phi)) * phi  # V(φ) = [[a, −b], [b, a]]
+        a, b = sinc(jnp.abs(phi)), cosc(jnp.abs(phi)) * phi  # V(φ) = [[a, −b], [b, a]]
         det = a * a + b * b
         return jnp.stack([phi, (a * tx + b * ty) / det, (a * ty - b * tx) / det], -1)
 
@@ -418,8 +415,6 @@ class SO3(LieGroup):
 
     @property
     def matrix_group(self):
-        from ..reps import as_group
-
         return as_group(self.name)
 
     def exp(self, a):
