@@ -47,7 +47,7 @@ representations spelled out, so :func:`load` needs no dataset),
 
 from .build import (DEFAULT_TEST, DEFAULT_VAL, Data, Run, build_data, build_model, flow_of, make_optimizer, points_of,
                     prepare)
-from .checkpoint import checkpoint_progress, code_digest, load_checkpoint, save_checkpoint
+from .checkpoint import checkpoint_progress, load_checkpoint, save_checkpoint
 from .evaluate import equivariance_error_on, metrics, predictor
 from .inference import TrainedModel, load
 from .loop import RunResult, train
@@ -60,7 +60,7 @@ from .step import (TrainingState, epoch_batches, init_state, make_update, padded
 
 __all__ = ["CHECKPOINT", "CONFIG", "CURVES", "DATA_AXIS", "DEFAULT_TEST", "DEFAULT_VAL", "METRICS", "RESULTS",
            "ROLLOUTS", "ROLLOUT_PLOT", "Data", "Run", "RunResult", "TrainedModel", "TrainingState", "build_data",
-           "build_model", "check_run_dir", "checkpoint_progress", "code_digest", "data_mesh", "epoch_batches",
+           "build_model", "check_run_dir", "checkpoint_progress", "data_mesh", "epoch_batches",
            "equivariance_error_on", "flow_of", "init_state", "load", "load_checkpoint", "make_optimizer",
            "make_update", "metrics", "padded_batch", "padded_rows", "plot_curves", "plot_rollouts", "points_of",
            "predictor", "prepare", "replicate", "replicate_state", "same_settings", "save_checkpoint",

@@ -1,14 +1,24 @@
-"""Checkpoints, format 1: a :class:`~repalg.models.training.step.TrainingState`
-(and the standardization statistics) as an npz of the flattened pytrees'
-leaves with a JSON header (``format``: 1, the leaf paths, the counters, the
-best metric, and ``code``: the :func:`code_digest` of the code that gives
-the parameters their meaning); no pickle, written atomically. A checkpoint
-written under another digest is refused (:func:`same_code`).
+"""Checkpoints: a :class:`~repalg.models.training.step.TrainingState` (and
+the standardization statistics) as an npz of the flattened pytrees' leaves
+with a JSON header; no pickle, written atomically.
+
+Format 2 (written now) keeps, beside the leaf paths, the counters and the
+best metric, the fingerprint of every layer whose parameters are
+coefficients in a solved basis (:mod:`repalg.models.fingerprints`): a
+checkpoint is refused only when the model built from its config solves
+another basis for one of them, and the message names the layer. A change of
+repalg's code that leaves the bases alone (a docstring, a move, a faster
+solver) leaves saved runs loadable.
+
+Format 1 (written before 2026-12-07) kept a digest of the source files
+instead, and refused a checkpoint after any change of code. It is read by
+rebuilding the model from the run's config and checking each saved leaf's
+path, shape and dtype against it (``tests/data/format1`` holds three such
+runs, which load and predict as they did).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,18 +27,27 @@ import jax
 import numpy as np
 
 from ...files import atomic_write
-from ...numeric.cache import solver_digest
+from ..fingerprints import compare
 from .sharding import to_host
 from .step import TrainingState
+
+FORMAT = 2
+"""The checkpoint format this version writes."""
+
+READS = (1, 2)
+"""The formats it reads."""
+
 
 def _paths(tree) -> list[str]:
     return [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(tree)[0]]
 
 
-def save_checkpoint(path, state: TrainingState, stats=None) -> None:
+def save_checkpoint(path, state: TrainingState, stats=None, fingerprints=None) -> None:
     """Write ``state`` (and the standardization ``stats``) to ``path``
     atomically, as an npz of the flattened pytrees' leaves with a JSON header
-    (leaf paths, counters, best metric); no pickle.
+    (leaf paths, counters, best metric, and the ``fingerprints`` of the
+    model's basis-holding layers: :func:`repalg.models.fingerprints.layer_fingerprints`);
+    no pickle.
 
     >>> import os, tempfile, haiku as hk, optax
     >>> from repalg.models.training.step import init_state
@@ -42,8 +61,8 @@ def save_checkpoint(path, state: TrainingState, stats=None) -> None:
     >>> bool((restored.params["linear"]["w"] == state.params["linear"]["w"]).all())
     True
     """
-    arrays, meta = {}, {"format": 1, "step": int(state.step), "epoch": int(state.epoch),
-                        "best_metric": state.best_metric, "paths": {}, "code": code_digest()}
+    arrays, meta = {}, {"format": FORMAT, "step": int(state.step), "epoch": int(state.epoch),
+                        "best_metric": state.best_metric, "paths": {}, "fingerprints": fingerprints or {}}
     for name in ("params", "opt_state", "best_params"):
         tree = getattr(state, name)
         if tree is None:
@@ -60,52 +79,20 @@ def save_checkpoint(path, state: TrainingState, stats=None) -> None:
     atomic_write(Path(path), lambda file: np.savez(file, **arrays))
 
 
-def code_digest() -> str:
-    """A digest of the code that gives a checkpoint's numbers their meaning:
-    the solver (a layer's parameters are coefficients in the bases it solves)
-    and the layers, LieConv's among them. A checkpoint written under another
-    digest is refused, not read into a model that would give other answers
-    from the same numbers.
-
-    >>> len(code_digest())
-    16
-    """
-    root = Path(__file__).resolve().parents[2]
-    h = hashlib.sha256(solver_digest().encode())
-    for name in layer_files():
-        h.update(name.encode())
-        h.update((root / name).read_bytes())
-    return h.hexdigest()[:16]
-
-
-LAYER_FILES_LEFT_OUT = ("__init__.py", "ready.py", "registry.py")
-"""Modules of ``repalg/models/`` (and ``lieconv/``) that give no parameter
-its meaning: the packages' names, the ready-made models (the same modules,
-built), the registry of names. The trainer, configs, sweeps and datasets are packages of
-their own, outside the digest."""
-
-
-def layer_files() -> list:
-    """The files, relative to the package, whose code gives a checkpoint's
-    parameters their meaning: the models and their layers (the BiLinear
-    layer's mathematics among them) and LieConv's.
-
-    >>> "models/bilinear.py" in layer_files(), "models/training/loop.py" in layer_files()
-    (True, False)
-    """
-    root = Path(__file__).resolve().parents[2]
-    layers = [*root.glob("models/*.py"), *root.glob("models/lieconv/*.py")]
-    return sorted(path.relative_to(root).as_posix() for path in layers
-                  if path.name not in LAYER_FILES_LEFT_OUT)
-
-
-def same_code(meta: dict | None, path) -> None:
-    """Refuse the checkpoint at ``path`` (its header ``meta``) when another
-    :func:`code_digest` wrote it."""
-    if meta is not None and meta.get("code") != code_digest():
-        raise ValueError(f"{path} was written by another version of repalg: its parameters are coefficients in "
-                         "the bases that version solved, which this one may choose differently, so they cannot "
-                         "be read back; train again into another output directory")
+def same_meaning(meta: dict | None, fingerprints: dict, path) -> None:
+    """Refuse the checkpoint at ``path`` (its header ``meta``) when one of
+    its layers' parameters would mean something else in the model whose
+    layers have the ``fingerprints`` given, naming the layer; or when it is
+    of a format this version cannot read. A format-1 checkpoint has no
+    fingerprints: its leaves' shapes are checked as they are restored."""
+    if meta is None:
+        return
+    found = meta.get("format")
+    if found not in READS:
+        raise ValueError(f"{path} is a checkpoint of format {found!r}, which this version of repalg cannot read "
+                         f"(it reads formats {', '.join(map(str, READS))}); was it written by a newer repalg?")
+    if found >= 2:
+        compare(meta.get("fingerprints", {}), fingerprints, path)
 
 
 def read_checkpoint(path) -> tuple[dict, dict]:
@@ -157,11 +144,12 @@ def read_header(path) -> dict | None:
         return None
 
 
-def load_checkpoint(path, template: TrainingState) -> tuple[TrainingState, tuple]:
+def load_checkpoint(path, template: TrainingState, fingerprints=None) -> tuple[TrainingState, tuple]:
     """The state saved at ``path`` (shaped as ``template``, a fresh state of
-    the same model and optimizer) and the saved standardization statistics."""
+    the same model and optimizer, whose basis-holding layers have the
+    ``fingerprints`` given) and the saved standardization statistics."""
     arrays, meta = read_checkpoint(path)
-    same_code(meta, path)
+    same_meaning(meta, fingerprints or {}, path)
     params = restore_tree(arrays, meta, "params", template.params, path)
     opt_state = restore_tree(arrays, meta, "opt_state", template.opt_state, path)
     best = restore_tree(arrays, meta, "best_params", template.params, path) if "best_params" in meta["paths"] else None
@@ -171,5 +159,5 @@ def load_checkpoint(path, template: TrainingState) -> tuple[TrainingState, tuple
     return state, stats
 
 
-__all__ = ["LAYER_FILES_LEFT_OUT", "checkpoint_progress", "code_digest", "layer_files", "load_checkpoint", "read_checkpoint", "read_header",
-           "restore_tree", "same_code", "save_checkpoint"]
+__all__ = ["FORMAT", "READS", "checkpoint_progress", "load_checkpoint", "read_checkpoint", "read_header",
+           "restore_tree", "same_meaning", "save_checkpoint"]

@@ -17,7 +17,8 @@ from ..binding import as_group, as_rep
 from ..config.names import dataset_class, model_kind
 from ..config.settings import Settings, load_config
 from .build import build_model, flow_of, points_of
-from .checkpoint import read_checkpoint, restore_tree, same_code
+from ..fingerprints import layer_fingerprints
+from .checkpoint import read_checkpoint, restore_tree, same_meaning
 from .run_dir import CHECKPOINT, CONFIG
 
 class TrainedModel:
@@ -72,10 +73,11 @@ def load(run_dir, which: str = "best") -> TrainedModel:
         group = as_group(m.group)
     rep_in, rep_out = as_rep(m.rep_in, group), as_rep(m.rep_out, group)
     arrays, meta = read_checkpoint(run_dir / CHECKPOINT)
-    same_code(meta, run_dir / CHECKPOINT)
     stats = tuple(arrays[f"stats/{i}"] for i in range(meta["stats"])) or None
     model = build_model(m, rep_in, rep_out, group, stats, flow_of(settings.dataset), points_of(settings.dataset))
-    template = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.zeros((1, rep_in.size()), jnp.float32))
+    example = jnp.zeros((1, rep_in.size()), jnp.float32)
+    same_meaning(meta, layer_fingerprints(model, example), run_dir / CHECKPOINT)
+    template = jax.eval_shape(model.init, jax.random.PRNGKey(0), example)
     name = "best_params" if which == "best" and "best_params" in meta["paths"] else "params"
     params = restore_tree(arrays, meta, name, template, run_dir / CHECKPOINT)
     return TrainedModel(settings, model, params, rep_in, rep_out, group)

@@ -22,8 +22,10 @@ from tqdm.auto import tqdm
 
 from ...files import atomic_write
 from ..binding import as_rep
+from ..config.schema import ConfigError
 from ..config.settings import Settings, label
 from ..dynamics import rollout_metrics
+from ..fingerprints import layer_fingerprints
 from .build import Run, build_model, prepare
 from .checkpoint import load_checkpoint, save_checkpoint
 from .evaluate import equivariance_error_on, metrics, predictor
@@ -89,9 +91,13 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
     mesh = data_mesh(devices)
     rows = padded_rows(run.batch_size, mesh.size)
     fresh = init_state(run.model, run.optimizer, data.X_train[:1], s.train.seed)
+    fingerprints = layer_fingerprints(run.model, data.X_train[:1])
     checkpoint = run_dir / CHECKPOINT
     if check_run_dir(run_dir, s) is not None:
-        state, _ = load_checkpoint(checkpoint, fresh)
+        try:
+            state, _ = load_checkpoint(checkpoint, fresh, fingerprints)
+        except ValueError as error:  # the run's checkpoint does not fit the model its config builds
+            raise ConfigError(None, f"{error}; choose another output directory") from None
         history = read_history(run_dir / METRICS, state.epoch)
         if main:
             write_lines(run_dir / METRICS, history)
@@ -143,7 +149,7 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
             if main:
                 append_line(run_dir / METRICS, record)
                 if evaluate:
-                    save_checkpoint(checkpoint, state, data.stats)
+                    save_checkpoint(checkpoint, state, data.stats, fingerprints)
             loss = record["train_loss"]
             postfix = {"epoch": epoch + 1, "loss": "not finite" if loss is None else f"{loss:.4g}"}
             if f"val_{metric}" in record and record[f"val_{metric}"] is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ...files import atomic_write
 from ..config.schema import ConfigError
 from ..config.settings import Settings, parse_config
-from .checkpoint import checkpoint_progress, read_header, same_code
+from .checkpoint import checkpoint_progress
 
 CHECKPOINT, CONFIG, METRICS, RESULTS, CURVES = "checkpoint.npz", "config.toml", "metrics.jsonl", "results.json", \
     "curves.png"
@@ -88,10 +88,6 @@ def check_run_dir(run_dir, settings: Settings) -> dict | None:
         raise ConfigError(None, f"{run_dir} has a checkpoint but no readable {CONFIG} ({error}); "
                                 "choose another output directory") from None
     same_settings(stored, settings.to_dict(), run_dir)
-    try:
-        same_code(read_header(run_dir / CHECKPOINT), run_dir / CHECKPOINT)
-    except ValueError as error:
-        raise ConfigError(None, str(error)) from None
     return checkpoint_progress(run_dir / CHECKPOINT)
 
 
