@@ -46,12 +46,12 @@ flags = os.environ.get("XLA_FLAGS", "").split()
 os.environ["XLA_FLAGS"] = " ".join(flags + [f for f in TEST_XLA_FLAGS if f not in flags])
 
 SLOW_EXAMPLES = {
-    "repalg.models.sweep.sweep": 6.3, "repalg.models.dynamics": 6.3, "repalg.models.lieconv.models": 4.7,
-    "repalg.models.lieconv.nn": 4.6, "repalg.models.lieconv.maps": 3.8, "repalg.models.lieconv.groups": 3.6,
-    "repalg.models.ready": 3.2, "repalg.models.emlp": 3.1, "repalg.reps.linear_operators.LazyJVP": 2.9,
-    "repalg.models.train.train": 2.9, "repalg.models.ready.EMLPode": 2.6, "repalg.models.ready.EMLPH": 2.6,
-    "repalg.models.dynamics.odeint": 2.5, "repalg.reps.bilinear.bilinear_product": 2.5,
-    "repalg.numeric.filter": 2.5,
+    "repalg.models.sweep.run.sweep": 6.3, "repalg.models.dynamics": 6.3, "repalg.models.lieconv.models": 4.7,
+    "repalg.models.lieconv.nn": 4.6, "repalg.models.lieconv.maps": 3.8, "repalg.models.lieconv.lie_groups": 3.6,
+    "repalg.models.ready": 3.2, "repalg.models.emlp": 3.1, "repalg.numeric.linear_operators.LazyJVP": 2.9,
+    "repalg.models.training.loop.train": 2.9, "repalg.models.ready.EMLPode": 2.6, "repalg.models.ready.EMLPH": 2.6,
+    "repalg.models.dynamics.odeint": 2.5, "repalg.models.bilinear.bilinear_product": 2.5,
+    "repalg.numeric.rungs.matrix_free": 2.5,
 }
 """Docstring examples that run in the slow run only, with their seconds on
 one of two cores: each compiles a model of its own (train, sweep, roll out)

@@ -33,7 +33,7 @@ import optax  # noqa: E402
 from repalg.models import MODELS, bind  # noqa: E402
 from repalg.models.emlp import hidden_reps  # noqa: E402
 from repalg.models.layers import gated  # noqa: E402
-from repalg.reps.bilinear import bilinear_product  # noqa: E402
+from repalg.models.bilinear import bilinear_product  # noqa: E402
 
 CASES = [("Inertia", "5*Scalar+5*V", "T(2)", "O(3)", 3.4),
          ("O5Synthetic", "2*V", "Scalar", "O(5)", 2.4),
