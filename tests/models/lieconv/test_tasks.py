@@ -22,10 +22,10 @@ from repalg.models.lieconv import as_lie_group
 from repalg.models.lieconv.models import FC, HFC, HLieResNet, LieResNet
 from repalg.models.training import prepare
 
-from ..subprocesses import xla_flags
-from .test_dynamics import emlps_rollout_error
+from ...subprocesses import xla_flags
+from ..test_dynamics import emlps_rollout_error
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_points_pack_and_unpack_round_trip():

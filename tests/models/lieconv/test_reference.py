@@ -51,7 +51,7 @@ from repalg.models.datasets.points import SpringDynamics, spring_energy, spring_
 from repalg.models.lieconv.lie_groups import as_lie_group
 from repalg.numeric.operators import float64
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "lieconv_reference.npz"
+FIXTURE = Path(__file__).resolve().parents[2] / "data" / "lieconv_reference.npz"
 
 NAMES = {"T(2)": "Translation(2)", "SO(2)": "SO(2)", "RxSO(2)": "RxSO(2)", "Trivial(2)": "Trivial(2)",
          "SE(2)": "SE(2)", "SO(3)": "SO(3)", "SE(3)": "SE(3)"}
