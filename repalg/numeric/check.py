@@ -33,7 +33,7 @@ import numpy as np
 import scipy.sparse
 
 from .errors import SolveError, TooLargeError
-from .groups import classical_probe, generators, orbit_permutations, precision, signed_permutation
+from .group_generators import classical_probe, generators, orbit_permutations, precision, signed_permutation
 from .rho import atom_drho, atom_rho
 
 TOLERANCE = 1e-10
@@ -167,7 +167,7 @@ def _constraints(group, atoms: tuple):
     per atom and factor, each factor's generators on its own axes, so that no
     generator of the whole product is ever formed. None where the generators
     are too large to form."""
-    from ..symbolic.groups import DirectProduct
+    from ..symbolic.group_descriptors import DirectProduct
     base = all(a.dim is None for a in atoms)
     if base and isinstance(group, DirectProduct):
         m = len(group.factors)
@@ -258,7 +258,7 @@ def _short(perm) -> str:
 
 def _recount(group, atoms: tuple, size: int, strategy: str | None):
     """(count, method) from a method other than the one that solved, or None."""
-    from ..symbolic.groups import DirectProduct
+    from ..symbolic.group_descriptors import DirectProduct
     base = all(a.dim is None for a in atoms)
     if base and isinstance(group, DirectProduct):  # (V1⊗V2)^⊗k: the product of each factor's count
         total = 1

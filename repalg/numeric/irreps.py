@@ -23,7 +23,7 @@ by ``jit``/``vmap``) and answer in kind.
 
 >>> import numpy as np
 >>> from repalg.symbolic.decompose import irrep
->>> from repalg.symbolic.groups import SO
+>>> from repalg.symbolic.group_descriptors import SO
 >>> g = SO(3).sample(key=0)
 >>> r = rho(irrep(SO(3), 2), np.asarray(g, dtype=float))
 >>> bool(np.allclose(r @ r.T, np.eye(5)))
@@ -36,7 +36,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..symbolic.groups import Embedded
+from ..symbolic.group_descriptors import Embedded
 from . import isotypic
 from .errors import SolveError
 

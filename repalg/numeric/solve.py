@@ -63,11 +63,11 @@ from scipy.sparse.csgraph import connected_components
 from ..symbolic.expr import Atom, Product, Rep, Scalar, direct_sum, multiplicity, tensor
 from ..symbolic.characters import Connected, theory
 from ..symbolic.decompose import irrep_label, is_irrep, stable_rank
-from ..symbolic.groups import DirectProduct, Embedded, NamedGroup
+from ..symbolic.group_descriptors import DirectProduct, Embedded, NamedGroup
 from . import brauer, cache, check, filter, irreps, isotypic
 from .basis import Basis, Projector, SolveInfo, csr_from_dense
 from .errors import SolveError, TooLargeError
-from .groups import generators, orbit_permutations, permutations, precision, signed_permutation
+from .group_generators import generators, orbit_permutations, permutations, precision, signed_permutation
 from .rho import atom_drho, atom_rho
 
 MAX_DENSE = 8192

@@ -30,8 +30,8 @@ import jax
 import jax.numpy as jnp
 
 from ..symbolic.expr import Rep
-from ..symbolic.groups import DirectProduct
-from .groups import generators
+from ..symbolic.group_descriptors import DirectProduct
+from .group_generators import generators
 from .operators import float64, to_matrix
 
 

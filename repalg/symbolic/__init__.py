@@ -7,7 +7,7 @@ forms, layouts and group descriptors. Imports no JAX.
 """
 
 from .expr import MAX_DEPTH, MAX_EXPONENT, MAX_TERMS, Atom, Product, Rep, Scalar, Sum, T, V, Vector, ZERO
-from .groups import DirectProduct, Embedded, GroupBase, NamedGroup, direct_product, embed
+from .group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup, direct_product, embed
 from .parser import ParseError, group, parse
 from .registry import group_names, register_group, register_rep, rep_names
 

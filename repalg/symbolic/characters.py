@@ -28,7 +28,7 @@ same dimension (all of them are of real type here), a pair ``{λ, conj λ}`` is
 one real irreducible of twice the dimension (complex type). ``SU(n)`` and
 ``U(n)`` act on ℂⁿ: ``conj`` is None and irreducibles stay complex.
 
->>> from repalg.symbolic.groups import SO
+>>> from repalg.symbolic.group_descriptors import SO
 >>> t = theory(SO(3))
 >>> t.decompose_monomial([(("V", False), 2)])
 {0: 1, 1: 1, 2: 1}
@@ -41,7 +41,7 @@ from functools import lru_cache
 from math import comb, factorial
 
 from . import weights as W
-from .groups import DirectProduct, Embedded, GroupBase, NamedGroup
+from .group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup
 
 
 class Theory:
@@ -734,7 +734,7 @@ def theory(group: GroupBase) -> Theory | None:
     """The character theory of a single (not product) group, or None where
     repalg has no closed form (decompose numerically then).
 
-    >>> from repalg.symbolic.groups import O
+    >>> from repalg.symbolic.group_descriptors import O
     >>> theory(O(3)).dim((2, -1))
     5
     """

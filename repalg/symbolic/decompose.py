@@ -9,7 +9,7 @@ the multiplicity of the trivial representation, the dimension of the
 equivariant subspace, found without solving anything.
 
 >>> from repalg.symbolic.expr import V
->>> from repalg.symbolic.groups import SO
+>>> from repalg.symbolic.group_descriptors import SO
 >>> print(decompose((V**2)(SO(3))))
 Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
 >>> predicted_rank((V**10)(SO(3)))
@@ -28,7 +28,7 @@ from math import prod
 from .backend import numeric
 from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
 from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
-from .groups import DirectProduct, GroupBase, NamedGroup, direct_product
+from .group_descriptors import DirectProduct, GroupBase, NamedGroup, direct_product
 
 IRREP = "Irrep"
 
@@ -38,7 +38,7 @@ def irrep(group: GroupBase, *label) -> Atom:
     ``characters.py`` for each group's labels); over a real group, the real
     irreducible that holds it.
 
-    >>> from repalg.symbolic.groups import SO, O, SU
+    >>> from repalg.symbolic.group_descriptors import SO, O, SU
     >>> irrep(SO(3), 2).size(), irrep(O(3), (1, -1)).size(), irrep(SU(3), (1, 1)).size()
     (5, 3, 3)
     >>> irrep(SO(2), -3) == irrep(SO(2), 3)
@@ -77,7 +77,7 @@ class Decomposition(Mapping):
     ``str`` prints it as a representation, which parses back isomorphic.
 
     >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO
+    >>> from repalg.symbolic.group_descriptors import SO
     >>> d = decompose((V**3)(SO(3)))
     >>> [(str(k), m) for k, m in d.items()]
     [('Irrep(SO(3),0)', 1), ('Irrep(SO(3),1)', 3), ('Irrep(SO(3),2)', 2), ('Irrep(SO(3),3)', 1)]
@@ -128,7 +128,7 @@ class Decomposition(Mapping):
         r"""LaTeX for papers and notebooks.
 
         >>> from repalg.symbolic.expr import V
-        >>> from repalg.symbolic.groups import SO
+        >>> from repalg.symbolic.group_descriptors import SO
         >>> decompose((V**2)(SO(3))).latex()
         '\\rho_{0} \\oplus \\rho_{1} \\oplus \\rho_{2}'
         """
@@ -155,7 +155,7 @@ class ProductIrrep:
     irreducible when at most one factor is of complex or quaternionic type;
     otherwise it is one isotypic block of the product.)
 
-    >>> from repalg.symbolic.groups import SO, S
+    >>> from repalg.symbolic.group_descriptors import SO, S
     >>> k = ProductIrrep((irrep(SO(3), 2), irrep(S(3), (2, 1))))
     >>> k.size(), str(k)
     (10, 'Irrep(SO(3),2)*Irrep(S(3),(2,1))')
@@ -233,7 +233,7 @@ def decompose(rep: Rep) -> Decomposition:
     size), complex ones for ``SU(n)`` and ``U(n)``.
 
     >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO, S
+    >>> from repalg.symbolic.group_descriptors import SO, S
     >>> print(decompose((V**2)(SO(2))))
     2*Irrep(SO(2),0)+Irrep(SO(2),2)
     >>> print(decompose((V**2)(S(4))))
@@ -276,7 +276,7 @@ def stable_rank(group, atoms) -> int | None:
     determinant invariants need k ≥ d. None outside those groups and that range.
 
     >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import O, SL
+    >>> from repalg.symbolic.group_descriptors import O, SL
     >>> stable_rank(O(100), (V(O(100)),) * 4), stable_rank(SL(921), (V(SL(921)),))
     (3, 0)
     """
@@ -347,7 +347,7 @@ def predicted_rank(rep: Rep) -> int | None:
     that is not finite.
 
     >>> from repalg.symbolic.expr import T, V
-    >>> from repalg.symbolic.groups import O, Cube, RubiksCube, SO
+    >>> from repalg.symbolic.group_descriptors import O, Cube, RubiksCube, SO
     >>> predicted_rank(T(8, 0, O(1, 3)))
     105
     >>> predicted_rank(T(4, 0, Cube())), predicted_rank(V(Cube()) * V(SO(3)) * V(SO(3)))
@@ -396,7 +396,7 @@ def isomorphic(a: Rep, b: Rep) -> bool:
     """Whether two bound representations have the same decomposition.
 
     >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO
+    >>> from repalg.symbolic.group_descriptors import SO
     >>> G = SO(3)
     >>> isomorphic(V(G)**2, 1 + V(G) + irrep(G, 2))
     True

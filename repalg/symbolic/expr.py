@@ -39,7 +39,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .backend import numeric
-from .groups import DirectProduct, Embedded, GroupBase
+from .group_descriptors import DirectProduct, Embedded, GroupBase
 from .weights import convolve
 
 MAX_TERMS = 100_000
@@ -79,7 +79,7 @@ class Rep:
     ``repalg.parse``.
 
     >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO
+    >>> from repalg.symbolic.group_descriptors import SO
     >>> (2 * V >> V).size(SO(3))  # linear maps from 2 copies of ℝ³ to ℝ³
     18
     """
@@ -149,7 +149,7 @@ class Rep:
         """The dimension, computed from the expression without building anything.
 
         >>> from repalg.symbolic.expr import V
-        >>> from repalg.symbolic.groups import S
+        >>> from repalg.symbolic.group_descriptors import S
         >>> (10 * V + 5 * V**2).size(S(5))
         175
         """
@@ -211,7 +211,7 @@ class Rep:
         Computed only when asked (it has one entry per coordinate).
 
         >>> from repalg.symbolic.expr import V
-        >>> from repalg.symbolic.groups import SO
+        >>> from repalg.symbolic.group_descriptors import SO
         >>> (V * (1 + V))(SO(2)).layout().tolist()
         [0, 3, 1, 2, 4, 5]
         """
@@ -258,7 +258,7 @@ class Rep:
         """The isotypic decomposition: irreducibles with multiplicities.
 
         >>> from repalg.symbolic.expr import V
-        >>> from repalg.symbolic.groups import SO
+        >>> from repalg.symbolic.group_descriptors import SO
         >>> print((V**2)(SO(3)).decompose())
         Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
         """
@@ -273,7 +273,7 @@ class Rep:
         enumerate (``RubiksCube``).
 
         >>> from repalg.symbolic.expr import T
-        >>> from repalg.symbolic.groups import SO
+        >>> from repalg.symbolic.group_descriptors import SO
         >>> T(4, 0, SO(3)).predicted_rank()
         3
         """
@@ -284,7 +284,7 @@ class Rep:
         """Whether both (bound) representations have the same decomposition.
 
         >>> from repalg.symbolic.expr import V
-        >>> from repalg.symbolic.groups import SO
+        >>> from repalg.symbolic.group_descriptors import SO
         >>> (V**2)(SO(2)).isomorphic((2 + V**2)(SO(2)) )
         False
         """
@@ -322,7 +322,7 @@ class Atom(Rep, node=True):
     a name (and its arguments) identifies a representation.
 
     >>> import numpy as np
-    >>> from repalg.symbolic.groups import O
+    >>> from repalg.symbolic.group_descriptors import O
     >>> sign = Atom("Sign", dim=1, rho_fn=lambda g: np.linalg.det(g).reshape(1, 1),
     ...             drho_fn=lambda A: np.zeros((1, 1)))
     >>> (sign * V)(O(3)).size()
@@ -388,7 +388,7 @@ V = Vector = Atom("V")
 def T(p, q=0, G: GroupBase | None = None) -> Rep:
     """Tensors of type (p, q): ``V**p ⊗ (V*)**q``, bound to ``G`` if given.
 
-    >>> from repalg.symbolic.groups import O
+    >>> from repalg.symbolic.group_descriptors import O
     >>> T(1, 1, O(1, 3)).size()
     16
     """
@@ -612,7 +612,7 @@ def bind(rep: Rep, group: GroupBase) -> Rep:
     their group, so ``(V(SO(3)) + V)(S(4))`` mixes two groups. Binding an
     expression whose atoms are all bound to other groups is an error.
 
-    >>> from repalg.symbolic.groups import SO, S
+    >>> from repalg.symbolic.group_descriptors import SO, S
     >>> (V(SO(3)) + V)(SO(3)) == (2 * V)(SO(3))
     True
     >>> (V(SO(3)) + V)(S(4)).size()
@@ -686,7 +686,7 @@ class UserRep:
     the same type with equal attributes.
 
     >>> import numpy as np
-    >>> from repalg.symbolic.groups import S
+    >>> from repalg.symbolic.group_descriptors import S
     >>> class Sign(Rep):
     ...     def __init__(self, G=None):
     ...         self.G = G

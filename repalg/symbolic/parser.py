@@ -18,7 +18,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, 
 
 from . import expr
 from .expr import Rep
-from .groups import GroupBase, direct_product, embed
+from .group_descriptors import GroupBase, direct_product, embed
 from .registry import LIECONV_ONLY_GROUPS, group_names, is_rep_constant, lookup_group, lookup_rep
 
 MAX_INTEGER_BITS = 4096

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from typing import Callable, Union
 
-from . import groups as g
+from . import group_descriptors as g
 from .decompose import irrep
 from .expr import Rep, Scalar, T, V
-from .groups import GroupBase
+from .group_descriptors import GroupBase
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\+?\Z")
 
@@ -40,7 +40,7 @@ def register_group(name: str, factory: GroupFactory) -> None:
     takes the integer arguments written after the name and returns a group;
     it raises ``ValueError`` for bad arguments.
 
-    >>> from repalg.symbolic.groups import NamedGroup
+    >>> from repalg.symbolic.group_descriptors import NamedGroup
     >>> register_group("Klein", NamedGroup("Klein", (), d=4, is_orthogonal=True, is_discrete=True))
     >>> lookup_group("Klein").d
     4

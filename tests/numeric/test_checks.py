@@ -331,6 +331,6 @@ def test_rotations_computed_in_single_precision_are_solved(given, k, text, facto
 
 def test_a_float32_group_is_checked_to_float32_accuracy_only():
     h = rotation(np.float32(2 * np.pi / 5)).astype(np.float32)
-    assert repalg.numeric.groups.precision(Group(discrete_generators=[h])) == np.finfo(np.float32).eps
-    assert repalg.numeric.groups.precision(repalg.group("SO(3)")) == np.finfo(np.float64).eps
+    assert repalg.numeric.group_generators.precision(Group(discrete_generators=[h])) == np.finfo(np.float32).eps
+    assert repalg.numeric.group_generators.precision(repalg.group("SO(3)")) == np.finfo(np.float64).eps
     assert check.tolerance_for(2, np.finfo(np.float32).eps) > 1e-6

@@ -10,7 +10,7 @@ import repalg
 from repalg import parse
 from repalg.numeric import commutant, finite
 from repalg.symbolic.expr import Atom, T, V
-from repalg.symbolic.groups import SO, Cube, RubiksCube, S, ZksZnxZn
+from repalg.symbolic.group_descriptors import SO, Cube, RubiksCube, S, ZksZnxZn
 
 from ..reference import case_text, reference_cases
 

@@ -6,7 +6,7 @@ import pytest
 
 from repalg import parse
 from repalg.numeric import solve
-from repalg.numeric.groups import generators, signed_permutation
+from repalg.numeric.group_generators import generators, signed_permutation
 
 from ..marks import default
 
@@ -91,7 +91,7 @@ def test_direct_products_agree_with_the_whole_group(text):
 
 
 def test_fewer_generators_give_the_same_orbits():
-    from repalg.numeric.groups import orbit_permutations, permutations
+    from repalg.numeric.group_generators import orbit_permutations, permutations
 
     group = parse("V(S(5))").groups()[0]
     full = solve._orbit_basis(5, 3, [(p, np.ones(5)) for p in permutations(group)])

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import scipy.linalg
 
-from ..symbolic.groups import DirectProduct, Embedded, GroupBase, NamedGroup
+from ..symbolic.group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup
 from .operators import to_matrix
 
 Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
