@@ -18,13 +18,9 @@ from .finite import rank as finite_rank
 from .group_generators import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
 from .rho import drho, rho
 from .user import user_size
-from .solve import (
-    MAX_DENSE,
-    SolveError,
-    TooLargeError,
-    equivariant_basis,
-    equivariant_projector,
-)
+from .errors import SolveError, TooLargeError
+from .rungs.dense import MAX_DENSE
+from .solve import equivariant_basis, equivariant_projector
 
 __all__ = [
     "Basis", "Group", "NumericIrrep", "change_of_basis", "decompose", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",
