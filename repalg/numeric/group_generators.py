@@ -16,10 +16,12 @@ import functools
 import hashlib
 from typing import Callable
 
+import jax
 import numpy as np
 import scipy.linalg
 
 from ..symbolic.group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup
+from .errors import TooLargeError
 from .operators import to_matrix
 
 Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
@@ -516,7 +518,6 @@ def _refuse_large_lie_algebra(group: NamedGroup) -> None:
              "SU": d * d - 1, "U": d * d, "SL": d * d - 1, "GL": d * d}.get(name, 0)
     needed = count * d * d * (16 if name in ("SU", "U") else 8)
     if needed > MAX_LIE_BYTES:
-        from .errors import TooLargeError
         raise TooLargeError(f"the Lie algebra of {group} has {count} generators: as dense {d}×{d} matrices they "
                             f"would need {needed / 2**30:.3g} GiB (repalg holds at most "
                             f"{MAX_LIE_BYTES / 2**30:.3g} GiB), and solving with them would take too long")
@@ -561,7 +562,6 @@ def _rng(key):
         return np.random  # numpy's global generator, as emlp
     if isinstance(key, (int, np.integer)):
         return np.random.default_rng(int(key))
-    import jax  # a JAX key
 
     data = np.asarray(jax.random.key_data(key) if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key) else key)
     return np.random.default_rng(data.astype(np.uint32).reshape(-1).tolist())

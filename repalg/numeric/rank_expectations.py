@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from ..symbolic.characters import theory
+from ..symbolic.characters.dispatch import theory
 from ..symbolic.decompose import stable_rank
 from ..symbolic.expr import tensor
 from .group_generators import generators

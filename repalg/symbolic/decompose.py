@@ -26,7 +26,9 @@ from itertools import product as cartesian
 from math import prod
 
 from .backend import numeric
-from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
+from .characters.dispatch import theory
+from .characters.product import ProductTheory, product_decompose
+from .characters.theory import Theory, label_key
 from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
 from .group_descriptors import DirectProduct, GroupBase, NamedGroup, direct_product
 
@@ -331,7 +333,7 @@ def _flatten_key(key: tuple, groups: tuple) -> tuple:
 
 
 def _order_key(th: Theory, label):
-    return tuple(_label_key(x) for x in label) if isinstance(th, ProductTheory) else _label_key(label)
+    return tuple(label_key(x) for x in label) if isinstance(th, ProductTheory) else label_key(label)
 
 
 def predicted_rank(rep: Rep) -> int | None:

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings, strategies as st
 from repalg import ParseError, parse
 from repalg.groups import C, D, GL, O, S, SO, SU, U, Z, Sp
 from repalg.reps import Scalar, T, V
-from repalg.symbolic.characters import theory
+from repalg.symbolic.characters.dispatch import theory
 from repalg.symbolic.decompose import complex_decomposition, irrep
 from tests.reference import case_text, reference_cases
 

@@ -15,7 +15,8 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse
 
-from ...symbolic.characters import Connected, theory
+from ...symbolic.characters.connected import Connected
+from ...symbolic.characters.dispatch import theory
 from ...symbolic.decompose import stable_rank
 from ...symbolic.group_descriptors import NamedGroup
 from .. import brauer
