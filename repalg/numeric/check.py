@@ -33,7 +33,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse
 
-from ..symbolic.expr import tensor
+from ..symbolic.constructors import tensor
 from ..symbolic.group_descriptors import DirectProduct
 from .errors import SolveError, TooLargeError
 from .group_generators import classical_probe, generators, orbit_permutations, precision, signed_permutation

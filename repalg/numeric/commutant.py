@@ -22,7 +22,8 @@ import numpy as np
 
 from ..symbolic.decompose import Decomposition
 from ..symbolic.decompose import decompose as symbolic
-from ..symbolic.expr import Rep, hom
+from ..symbolic.constructors import hom
+from ..symbolic.nodes import Rep
 from .errors import SolveError, TooLargeError
 
 MAX_SIZE = 512

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..symbolic.characters.dispatch import theory
 from ..symbolic.decompose import irrep
-from ..symbolic.expr import T
+from ..symbolic.constructors import T
 from ..symbolic.group_descriptors import Embedded
 from . import commutant, isotypic
 from .errors import SolveError

@@ -17,7 +17,7 @@ import functools
 
 from ..symbolic.characters.dispatch import theory
 from ..symbolic.decompose import stable_rank
-from ..symbolic.expr import tensor
+from ..symbolic.constructors import tensor
 from .group_generators import generators
 from .rungs.dense import dense_null_space
 

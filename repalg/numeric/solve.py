@@ -56,7 +56,8 @@ from functools import reduce
 import numpy as np
 import scipy.sparse
 
-from ..symbolic.expr import Atom, Rep, Scalar, direct_sum, multiplicity, tensor
+from ..symbolic.constructors import direct_sum, multiplicity, tensor
+from ..symbolic.nodes import Atom, Rep, Scalar
 from ..symbolic.group_descriptors import DirectProduct, Embedded
 from ..symbolic.decompose import is_irrep
 from . import cache, check, irreps, spectral_gap

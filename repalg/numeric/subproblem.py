@@ -10,7 +10,8 @@ one group (a canonical monomial, factor by factor), and how a message names it.
 
 from __future__ import annotations
 
-from ..symbolic.expr import Atom, Product, Rep, tensor
+from ..symbolic.constructors import tensor
+from ..symbolic.nodes import Atom, Product, Rep
 
 
 def monomial_atoms(monomial: Rep) -> list:

@@ -29,7 +29,7 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 
-from ..symbolic.expr import Rep
+from ..symbolic.nodes import Rep
 from ..symbolic.group_descriptors import DirectProduct
 from .group_generators import generators
 from .linear_operators import LazyKron, LazyKronsum

@@ -8,7 +8,7 @@ the numeric decomposition of ``repalg.numeric``. ``predicted_rank(rep)`` is
 the multiplicity of the trivial representation, the dimension of the
 equivariant subspace, found without solving anything.
 
->>> from repalg.symbolic.expr import V
+>>> from repalg.symbolic.nodes import V
 >>> from repalg.symbolic.group_descriptors import SO
 >>> print(decompose((V**2)(SO(3))))
 Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
@@ -29,7 +29,8 @@ from .backend import numeric
 from .characters.dispatch import theory
 from .characters.product import ProductTheory, product_decompose
 from .characters.theory import Theory, label_key
-from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
+from .constructors import direct_sum, multiplicity, tensor
+from .nodes import Atom, Product, Rep, Scalar, iter_atoms
 from .group_descriptors import DirectProduct, GroupBase, NamedGroup, direct_product
 
 IRREP = "Irrep"
@@ -78,7 +79,7 @@ class Decomposition(Mapping):
     (by group, then by size of the label). A mapping ``{Irrep atom: count}``;
     ``str`` prints it as a representation, which parses back isomorphic.
 
-    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.nodes import V
     >>> from repalg.symbolic.group_descriptors import SO
     >>> d = decompose((V**3)(SO(3)))
     >>> [(str(k), m) for k, m in d.items()]
@@ -129,7 +130,7 @@ class Decomposition(Mapping):
     def latex(self) -> str:
         r"""LaTeX for papers and notebooks.
 
-        >>> from repalg.symbolic.expr import V
+        >>> from repalg.symbolic.nodes import V
         >>> from repalg.symbolic.group_descriptors import SO
         >>> decompose((V**2)(SO(3))).latex()
         '\\rho_{0} \\oplus \\rho_{1} \\oplus \\rho_{2}'
@@ -193,7 +194,7 @@ def _tuple_text(value) -> str:
 # the work -------------------------------------------------------------------------
 
 def _group_theories(rep: Rep) -> tuple[tuple, tuple]:
-    atoms = list(_atoms(rep))
+    atoms = list(iter_atoms(rep))
     unbound = [a for a in atoms if a.group is None]
     if unbound:
         raise ValueError(f"{rep!r} has atoms bound to no group ({unbound[0]!r}); "
@@ -212,7 +213,7 @@ def complex_decomposition(rep: Rep) -> tuple[tuple, dict]:
     or ``(groups, None)`` when some group has no character theory or some atom
     is a representation of the user's own (known only by its matrices)."""
     groups, theories = _group_theories(rep)
-    user_defined = any(not is_irrep(a) and not (a.dim is None and a.name == "V") for a in _atoms(rep))
+    user_defined = any(not is_irrep(a) and not (a.dim is None and a.name == "V") for a in iter_atoms(rep))
     if user_defined or any(t is None for t in theories):
         return groups, None
     index = {g: i for i, g in enumerate(groups)}
@@ -234,7 +235,7 @@ def decompose(rep: Rep) -> Decomposition:
     for real groups (a complex pair as one real irreducible of twice the
     size), complex ones for ``SU(n)`` and ``U(n)``.
 
-    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.nodes import V
     >>> from repalg.symbolic.group_descriptors import SO, S
     >>> print(decompose((V**2)(SO(2))))
     2*Irrep(SO(2),0)+Irrep(SO(2),2)
@@ -277,7 +278,7 @@ def stable_rank(group, atoms) -> int | None:
     even, none when odd), and are independent there. Levi-Civita and
     determinant invariants need k ≥ d. None outside those groups and that range.
 
-    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.nodes import V
     >>> from repalg.symbolic.group_descriptors import O, SL
     >>> stable_rank(O(100), (V(O(100)),) * 4), stable_rank(SL(921), (V(SL(921)),))
     (3, 0)
@@ -348,7 +349,8 @@ def predicted_rank(rep: Rep) -> int | None:
     enumerates (``RubiksCube``), or an atom of the user's own on a group
     that is not finite.
 
-    >>> from repalg.symbolic.expr import T, V
+    >>> from repalg.symbolic.constructors import T
+    >>> from repalg.symbolic.nodes import V
     >>> from repalg.symbolic.group_descriptors import O, Cube, RubiksCube, SO
     >>> predicted_rank(T(8, 0, O(1, 3)))
     105
@@ -397,7 +399,7 @@ def _beyond_characters(group, part: Rep) -> int:
 def isomorphic(a: Rep, b: Rep) -> bool:
     """Whether two bound representations have the same decomposition.
 
-    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.nodes import V
     >>> from repalg.symbolic.group_descriptors import SO
     >>> G = SO(3)
     >>> isomorphic(V(G)**2, 1 + V(G) + irrep(G, 2))

@@ -12,7 +12,7 @@ from repalg.groups import (
     ZksZnxZn,
 )
 from repalg.reps import T, V
-from repalg.symbolic.expr import Atom
+from repalg.symbolic.nodes import Atom
 from tests.marks import default
 from tests.reference import case_text, reference_cases
 from tests.symbolic.test_laws import explicit

@@ -249,7 +249,7 @@ def elements(group):
 def character(rep, g) -> complex:
     """tr rho(g), from the atoms' matrices alone: sums add, products multiply."""
     from repalg.numeric.rho import atom_rho
-    from repalg.symbolic.expr import Atom, Sum
+    from repalg.symbolic.nodes import Atom, Sum
     if isinstance(rep, Atom):
         return complex(np.trace(atom_rho(rep, g, xp=np)))
     if isinstance(rep, Sum):

@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 from repalg import parse
 from repalg.groups import GL, O, S, SO, SU, Z
 from repalg.reps import Scalar, V
-from repalg.symbolic.expr import ZERO, Atom, Product, Sum
+from repalg.symbolic.nodes import Atom, Product, Sum, ZERO
 
 GROUPS = [SO(2), O(3), S(3), GL(2), SU(2), Z(2), O(1, 1), SO(2) * S(2)]
 
