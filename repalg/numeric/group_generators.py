@@ -467,8 +467,9 @@ _BUILTIN: dict[str, Callable[..., Generators]] = {
     "Scaling": lambda n: (np.eye(n)[None], _no_generators(n)),
 }
 
-# emlp samples the boosts of the Lorentz groups with a smaller spread
-_Z_SCALE = {("SO+", (1, 3)), ("SO", (1, 3)), ("O", (1, 3))}
+Z_SCALE = {("SO+", (1, 3)), ("SO", (1, 3)), ("O", (1, 3))}
+"""The groups whose boosts emlp samples with a smaller spread (``samples``; the
+data augmentation of the models reads it too)."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -580,7 +581,7 @@ def samples(group: GroupBase, n: int, key=None) -> np.ndarray:
     lie, disc = generators(group)
     rng = _rng(key)
     scale = np.ones(len(lie))
-    if isinstance(group, NamedGroup) and (group.name, group.args) in _Z_SCALE:
+    if isinstance(group, NamedGroup) and (group.name, group.args) in Z_SCALE:
         scale[:3] = 0.3
     dtype = np.complex128 if group.is_complex else np.float64
     out = np.empty((n, group.d, group.d), dtype=dtype)
