@@ -12,7 +12,6 @@ import os
 from .errors import TooLargeError
 from .subproblem import describe
 
-
 MEMORY_FRACTION = 0.8
 """The share of the machine's available memory one solve may plan to use."""
 

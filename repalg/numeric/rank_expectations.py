@@ -16,8 +16,8 @@ from __future__ import annotations
 import functools
 
 from ..symbolic.characters.dispatch import theory
-from ..symbolic.decompose import stable_rank
 from ..symbolic.constructors import tensor
+from ..symbolic.decompose import stable_rank
 from .group_generators import generators
 from .rungs.dense import dense_null_space
 

@@ -18,7 +18,6 @@ from .errors import SolveError
 from .group_generators import precision
 from .tolerance import tolerance_for
 
-
 ROUNDOFF = 1e-12
 """A constraint operator whose eigenvalues all lie below this fraction of its
 terms' squared size is zero: the spectrum is roundoff, not a constraint."""

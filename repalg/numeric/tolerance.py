@@ -6,7 +6,6 @@ and the spectral-gap test of the solvers (``spectral_gap.py``).
 
 from __future__ import annotations
 
-
 TOLERANCE = 1e-10
 """The largest relative residual of a basis that passes: ``‖C Q x‖`` against
 ``‖C‖ ‖Q x‖`` for each constraint ``C``, and ``‖Qᴴ Q x - x‖`` against ``‖x‖``;

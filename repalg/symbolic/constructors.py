@@ -19,9 +19,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .group_descriptors import GroupBase
-from .nodes import ZERO, Atom, Product, Rep, Scalar, Sum, V, is_int, iter_atoms, orthogonal
+from .nodes import (
+    ZERO,
+    Atom,
+    Product,
+    Rep,
+    Scalar,
+    Sum,
+    V,
+    is_int,
+    iter_atoms,
+    orthogonal,
+)
 from .user_reps import as_node
-
 
 MAX_TERMS = 100_000
 """The most terms a direct sum may spell out; ``n*(A+B)`` beyond it is refused."""

@@ -41,7 +41,16 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import numeric
-from .constructors import bind, coerce, direct_sum, dual, hom, multiplicity, power, tensor
+from .constructors import (
+    bind,
+    coerce,
+    direct_sum,
+    dual,
+    hom,
+    multiplicity,
+    power,
+    tensor,
+)
 from .decompose import decompose, isomorphic, predicted_rank
 from .group_descriptors import GroupBase
 from .nodes import Atom, Product, Rep, Sum, is_int, iter_atoms, orthogonal, size_of

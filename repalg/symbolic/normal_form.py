@@ -23,7 +23,6 @@ from .constructors import direct_sum, multiplicity, power, tensor
 from .nodes import Atom, Rep, Sum, iter_atoms, orthogonal, size_of
 from .weights import convolve
 
-
 MAX_CANONICAL_WORK = 10_000_000
 """The most monomial products one call of ``canonical()`` may take before it refuses."""
 

@@ -14,7 +14,6 @@ from .decompose import irrep_latex
 from .group_descriptors import DirectProduct, Embedded, GroupBase
 from .nodes import Atom, Rep, Scalar, Sum, iter_atoms
 
-
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

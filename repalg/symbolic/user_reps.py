@@ -18,7 +18,6 @@ from .backend import numeric
 from .group_descriptors import GroupBase
 from .nodes import Atom, Product, Rep, Sum
 
-
 _UNCOMPARED = ("size_of", "is_permutation", "is_orthogonal", "_known_layout")  # left out of equality, as in emlp (and repalg's memo)
 
 

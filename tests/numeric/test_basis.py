@@ -15,7 +15,7 @@ from repalg.reps import T, V
 from repalg.symbolic.nodes import Atom
 from tests.marks import default
 from tests.reference import case_text, reference_cases
-from tests.symbolic.test_laws import explicit
+from tests.symbolic.expressions import explicit
 
 
 def _solved_exactly(case) -> bool:

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from repalg import parse
 from repalg.groups import GL, SO
 from repalg.reps import V
-from repalg.symbolic.nodes import Atom, Sum
 
-from .expressions import GROUPS, mixed, reps
+from .expressions import GROUPS, explicit, mixed, reps
 
 
 @given(reps, reps)
@@ -59,28 +58,6 @@ def random_element(group, rng):
         q, _ = np.linalg.qr(rng.normal(size=(d, d)))
         return q
     return rng.normal(size=(d, d)) + 3 * np.eye(d)
-
-
-def explicit(rep, matrices):
-    """The representation's matrix, built from the definitions: direct sums are
-    block diagonal, products are Kronecker products, duals are inverse transposes."""
-    if isinstance(rep, Atom):
-        g = matrices[rep.group]
-        return np.linalg.inv(g).T if rep.dual else g
-    if isinstance(rep, Sum):
-        blocks = [explicit(t, matrices) for t, m in rep.terms for _ in range(m)]
-        size = sum(b.shape[0] for b in blocks)
-        out = np.zeros((size, size), dtype=complex)
-        at = 0
-        for b in blocks:
-            out[at:at + b.shape[0], at:at + b.shape[0]] = b
-            at += b.shape[0]
-        return out
-    out = np.eye(1, dtype=complex)
-    for factor, exponent in rep.factors:
-        for _ in range(exponent):
-            out = np.kron(out, explicit(factor, matrices))
-    return out
 
 
 @given(mixed, st.sampled_from(GROUPS), st.integers(0, 2**32 - 1))

@@ -1,7 +1,8 @@
 """Root systems and weights (``repalg/symbolic/weights.py``): the Weyl group by
 sorting agrees with reflections in simple roots."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from repalg.symbolic import weights as W
 

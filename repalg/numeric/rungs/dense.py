@@ -25,7 +25,6 @@ from ..rho import atom_drho, atom_rho
 from ..spectral_gap import ROUNDOFF, null_space, zero_level
 from ..subproblem import describe
 
-
 MAX_DENSE = 8192
 """The largest block the dense rung takes: its N×N constraint operator in
 float64 is 512 MiB at this size."""

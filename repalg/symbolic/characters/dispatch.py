@@ -11,7 +11,13 @@ from functools import lru_cache
 
 from .. import weights as W
 from ..group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup
-from .connected import Connected, general_linear, negate, special_orthogonal, vector_weights
+from .connected import (
+    Connected,
+    general_linear,
+    negate,
+    special_orthogonal,
+    vector_weights,
+)
 from .dihedral import Dihedral
 from .even_orthogonal import EvenOrthogonal
 from .odd_orthogonal import OddOrthogonal
@@ -19,7 +25,6 @@ from .padded import Padded
 from .product import ProductTheory
 from .symmetric import Symmetric
 from .theory import Theory
-
 
 MAX_RANK = 32
 """Groups whose torus has a larger rank (SO(n) for n > 65, SU(n) for n > 32)

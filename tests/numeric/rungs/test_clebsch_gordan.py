@@ -9,7 +9,6 @@ from repalg.numeric.rungs import clebsch_gordan
 
 from .agreement import atoms_of, dense, projector
 
-
 ROTATIONS = ["T(3)(SO(3))", "T(4)(SO(3))", "T(4)(O(3))", "T(5)(O(3))", "T(6)(O(3))", "(V*Irrep(SO(3),2))(SO(3))",
              "(Irrep(SO(3),2)*Irrep(SO(3),1)*Irrep(SO(3),3))(SO(3))", "(V*Irrep(O(3),(2,1))*V)(O(3))",
              "(V*Irrep(O(3),(1,1)))(O(3))", "(Irrep(O(3),(1,-1))*V)(O(3))",

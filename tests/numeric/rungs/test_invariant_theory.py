@@ -9,7 +9,6 @@ from repalg.numeric.rungs.invariant_theory import pairing_basis
 from ...marks import default
 from .agreement import atoms_of, dense, projector
 
-
 QUADRATIC = ["T(4)(O(1,3))", "(V**2*V.T**2)(O(1,3))", "T(4)(SO(1,3))", "(V*V.T**3)(SO+(1,3))", "T(5)(SO(5))",
              "T(3)(SO(2,1))", "T(4)(O(2,2))", "T(4)(SO(4))", "(V**3*V.T)(SO(2,2))", "T(4)(O(4))"]
 

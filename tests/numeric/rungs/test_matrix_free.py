@@ -11,7 +11,6 @@ from repalg.numeric.span import discrete_cut, orthonormal
 from ...marks import default
 from .agreement import LIE, atoms_of, dense, projector
 
-
 NOT_CENTRAL = set()
 
 

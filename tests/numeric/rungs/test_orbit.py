@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from repalg import parse
-from repalg.numeric.group_generators import generators, orbit_permutations, permutations, signed_permutation
+from repalg.numeric.group_generators import (
+    generators,
+    orbit_permutations,
+    permutations,
+    signed_permutation,
+)
 from repalg.numeric.rungs.orbit import orbit_basis
 
 from .agreement import atoms_of, dense, projector
