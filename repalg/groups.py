@@ -7,8 +7,8 @@
 (12, True)
 """
 
-from .numeric.groups import Group
-from .symbolic.groups import (
+from .numeric.group_generators import Group
+from .symbolic.group_descriptors import (
     C,
     D,
     DirectProduct,

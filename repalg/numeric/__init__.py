@@ -15,16 +15,12 @@ from .cache import cache_dir, clear_cache, set_cache_dir
 from .commutant import NumericIrrep, change_of_basis, trivial_irrep
 from .finite import decompose
 from .finite import rank as finite_rank
-from .groups import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
+from .group_generators import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
 from .rho import drho, rho
 from .user import user_size
-from .solve import (
-    MAX_DENSE,
-    SolveError,
-    TooLargeError,
-    equivariant_basis,
-    equivariant_projector,
-)
+from .errors import SolveError, TooLargeError
+from .rungs.dense import MAX_DENSE
+from .solve import equivariant_basis, equivariant_projector
 
 __all__ = [
     "Basis", "Group", "NumericIrrep", "change_of_basis", "decompose", "MAX_DENSE", "Projector", "SolveError", "SolveInfo", "TooLargeError", "cache_dir",

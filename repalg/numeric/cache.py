@@ -136,16 +136,16 @@ def discard(disk_key: str, reason: str) -> None:
 
 @functools.lru_cache(maxsize=1)
 def solver_digest() -> str:
-    """A digest of the source code that decides answers (``repalg/numeric``,
-    ``repalg/symbolic`` and the grammar): any change to the solver keys its
-    entries afresh.
+    """A digest of the source code that decides answers (``repalg/numeric``
+    and ``repalg/symbolic``, their subpackages included, and the grammar): any
+    change to the solver keys its entries afresh.
 
     >>> len(solver_digest())
     16
     """
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for path in sorted([*root.glob("numeric/*.py"), *root.glob("symbolic/*.py"), root / "grammar.lark"]):
+    for path in sorted([*root.glob("numeric/**/*.py"), *root.glob("symbolic/**/*.py"), root / "grammar.lark"]):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

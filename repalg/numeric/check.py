@@ -28,19 +28,18 @@ smaller than that is taken for roundoff in it.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse
 
+from ..symbolic.constructors import tensor
+from ..symbolic.group_descriptors import DirectProduct
 from .errors import SolveError, TooLargeError
-from .groups import classical_probe, generators, orbit_permutations, precision, signed_permutation
+from .group_generators import classical_probe, generators, orbit_permutations, precision, signed_permutation
+from .rank_expectations import dense_rank, expected
 from .rho import atom_drho, atom_rho
-
-TOLERANCE = 1e-10
-"""The largest relative residual of a basis that passes: ``‖C Q x‖`` against
-``‖C‖ ‖Q x‖`` for each constraint ``C``, and ``‖Qᴴ Q x - x‖`` against ``‖x‖``;
-for generators known less precisely (a user's, given in float32), ``100 k``
-times their relative accuracy on a product of k factors, when that is larger."""
+from .tolerance import TOLERANCE, tolerance_for
 
 PROBES = 2
 """Random combinations of the columns each check applies the operators to."""
@@ -112,7 +111,6 @@ class _Described:
         self.atoms = atoms
 
     def __format__(self, spec: str) -> str:
-        from ..symbolic.expr import tensor
         return format(repr(tensor(*self.atoms)), spec)
 
 
@@ -141,16 +139,6 @@ def _equivariance(group, atoms: tuple, y: np.ndarray, strategy: str, what: str) 
     return True
 
 
-def tolerance_for(k: int, accuracy: float) -> float:
-    """The residual a product of ``k`` factors passes with when its group's
-    generators are accurate to ``accuracy`` (relative).
-
-    >>> tolerance_for(4, 2.2e-16), round(tolerance_for(4, 1.2e-7), 12)
-    (1e-10, 4.8e-05)
-    """
-    return max(TOLERANCE, 100 * k * accuracy)
-
-
 def _eps(op) -> float:
     if isinstance(op, tuple):
         return 0.0
@@ -167,7 +155,6 @@ def _constraints(group, atoms: tuple):
     per atom and factor, each factor's generators on its own axes, so that no
     generator of the whole product is ever formed. None where the generators
     are too large to form."""
-    from ..symbolic.groups import DirectProduct
     base = all(a.dim is None for a in atoms)
     if base and isinstance(group, DirectProduct):
         m = len(group.factors)
@@ -208,7 +195,6 @@ def _constraints(group, atoms: tuple):
 
 
 def _on_factor(atom, factor):
-    from dataclasses import replace
     return replace(atom, group=factor)
 
 
@@ -258,14 +244,12 @@ def _short(perm) -> str:
 
 def _recount(group, atoms: tuple, size: int, strategy: str | None):
     """(count, method) from a method other than the one that solved, or None."""
-    from ..symbolic.groups import DirectProduct
     base = all(a.dim is None for a in atoms)
     if base and isinstance(group, DirectProduct):  # (V1⊗V2)^⊗k: the product of each factor's count
         total = 1
         for factor in group.factors:
             part = tuple(_on_factor(atom, factor) for atom in atoms)
-            from .solve import _expected
-            found = _expected(factor, part) or _recount(factor, part, factor.d ** len(atoms), None)
+            found = expected(factor, part) or _recount(factor, part, factor.d ** len(atoms), None)
             if found is None:
                 return None
             total *= found[0]
@@ -274,7 +258,6 @@ def _recount(group, atoms: tuple, size: int, strategy: str | None):
     if moves is not None:
         return orbit_count(group.d, len(atoms), moves), "orbit count"
     if size <= DENSE_CHECK and strategy != "dense":
-        from .solve import dense_rank
         try:
             return dense_rank(group, atoms, size), "dense solve"
         except (SolveError, TooLargeError, ValueError):  # no second opinion to be had

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..symbolic.decompose import Decomposition
-from ..symbolic.expr import Rep, hom
+from ..symbolic.decompose import decompose as symbolic
+from ..symbolic.constructors import hom
+from ..symbolic.nodes import Rep
 from .errors import SolveError, TooLargeError
 
 MAX_SIZE = 512
@@ -143,7 +145,6 @@ def decompose(rep: Rep) -> Decomposition:
     (16, 36)
     """
     if len(rep.groups()) > 1:
-        from ..symbolic.decompose import decompose as symbolic
         return symbolic(rep)
     group = rep.groups()[0] if rep.groups() else None
     pairs = [(key, len(members)) for key, members in _classes(rep)]

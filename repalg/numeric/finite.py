@@ -38,10 +38,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..symbolic.decompose import Decomposition
-from ..symbolic.expr import Atom, Product, Rep, Scalar, tensor
-from ..symbolic.groups import DirectProduct, GroupBase
+from ..symbolic.constructors import tensor
+from ..symbolic.nodes import Atom, Product, Rep, Scalar
+from ..symbolic.group_descriptors import DirectProduct, GroupBase
 from . import cache, commutant
-from .groups import generators, orbit_permutations, signed_permutation
+from .group_generators import generators, orbit_permutations, signed_permutation
 from .rho import atom_rho
 
 MAX_ORDER = 100_000

@@ -23,7 +23,7 @@ by ``jit``/``vmap``) and answer in kind.
 
 >>> import numpy as np
 >>> from repalg.symbolic.decompose import irrep
->>> from repalg.symbolic.groups import SO
+>>> from repalg.symbolic.group_descriptors import SO
 >>> g = SO(3).sample(key=0)
 >>> r = rho(irrep(SO(3), 2), np.asarray(g, dtype=float))
 >>> bool(np.allclose(r @ r.T, np.eye(5)))
@@ -34,11 +34,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import jax.numpy as jnp
 import numpy as np
 
-from ..symbolic.groups import Embedded
-from . import isotypic
+from ..symbolic.characters.dispatch import theory
+from ..symbolic.decompose import irrep
+from ..symbolic.constructors import T
+from ..symbolic.group_descriptors import Embedded
+from . import commutant, isotypic
 from .errors import SolveError
+from .operators import float64
 
 
 def rho_function(atom):
@@ -54,7 +59,6 @@ def drho_function(atom):
 def _xp(x):
     if isinstance(x, np.ndarray):
         return np
-    import jax.numpy as jnp
     return jnp
 
 
@@ -89,9 +93,6 @@ def _embedding(group, label):
 def _search(group, label):
     """``_embedding``'s answer, or the error that says there is none (kept
     too: the search is long, and a solve asks once per generator)."""
-    from ..symbolic.decompose import irrep
-    from ..symbolic.expr import T
-    from . import commutant
 
     target = irrep(group, *_show(group, label))
     trivial = irrep(group, *_show(group, _trivial_label(group)))
@@ -124,7 +125,6 @@ def _search(group, label):
 
 
 def _trivial_label(group):
-    from ..symbolic.characters import theory
     return theory(group).trivial
 
 
@@ -140,12 +140,10 @@ def _invariant(w, u: np.ndarray) -> bool:
 
 
 def _float64():
-    from .operators import float64
     return float64()
 
 
 def _show(group, label) -> tuple:
-    from ..symbolic.characters import theory
     return theory(group).show(label)
 
 
@@ -165,13 +163,11 @@ def _tensor_action(xp, x, p: int, q: int, lie: bool):
 
 def _own_label(atom):
     """The label of the atom itself (its dual is applied by the caller)."""
-    from ..symbolic.characters import theory
     return theory(atom.group).label(atom.args[1:])
 
 
 def _generic(atom, x, lie: bool):
     label = _own_label(atom)
-    from ..symbolic.characters import theory
     if label == theory(atom.group).trivial:
         xp = _xp(x)
         return xp.zeros((1, 1), dtype=x.dtype) if lie else xp.ones((1, 1), dtype=x.dtype)
@@ -190,7 +186,6 @@ def _group(atom):
 def on_base(atom):
     """The irreducible of ``G`` that an irreducible of ``G`` embedded in ℝⁿ
     is: it acts through the block of ``G``, with ``G``'s own model."""
-    from ..symbolic.decompose import irrep
 
     return irrep(atom.group.base, *atom.args[1:])
 

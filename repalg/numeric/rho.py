@@ -17,7 +17,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ..symbolic.decompose import is_irrep
-from ..symbolic.expr import Atom, Rep, Sum
+from ..symbolic.nodes import Atom, Rep, Sum
 from . import irreps, user
 from . import operators as ops
 

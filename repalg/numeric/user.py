@@ -29,9 +29,10 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 
-from ..symbolic.expr import Rep
-from ..symbolic.groups import DirectProduct
-from .groups import generators
+from ..symbolic.nodes import Rep
+from ..symbolic.group_descriptors import DirectProduct
+from .group_generators import generators
+from .linear_operators import LazyKron, LazyKronsum
 from .operators import float64, to_matrix
 
 
@@ -70,8 +71,6 @@ def drho_function(atom, xp):
 
     def derivative(a):
         if isinstance(group, DirectProduct):
-            from ..reps.linear_operators import LazyKron
-
             factors = tuple(jnp.asarray(f) for f in _kronsum_factors(group, a).Ms)
             identity = tuple(jnp.eye(g.d, dtype=f.dtype) for g, f in zip(group.factors, factors))
             return jax.jvp(lambda *ms: to_matrix(rep.rho(LazyKron(list(ms)))), identity, factors)[1]
@@ -90,8 +89,6 @@ def _call(compute, xp):
 
 def _identity(group):
     if isinstance(group, DirectProduct):
-        from ..reps.linear_operators import LazyKron
-
         return LazyKron([np.eye(g.d) for g in group.factors])
     return np.eye(group.d)
 
@@ -120,8 +117,6 @@ def _kron_factors(group: DirectProduct, g):
     ±identity factors are taken as +identity (so every generator, identity
     but in one factor, splits exactly) and the others with nonnegative trace,
     the last of them taking the sign that keeps the product."""
-    from ..reps.linear_operators import LazyKron
-
     g = _concrete(group, g)
     dims = [f.d for f in group.factors]
     factors, rest = [], g
@@ -163,8 +158,6 @@ def _kronsum_factors(group: DirectProduct, a):
     """``a = a1 ⊕ a2 ⊕ …`` (a Kronecker sum) split into its terms
     (``LazyKronsum``); the part of ``a`` proportional to the identity goes to
     the term with the largest traceless part (exact for every generator)."""
-    from ..reps.linear_operators import LazyKronsum
-
     a = _concrete(group, a)
     dims = [f.d for f in group.factors]
     n = a.shape[0]

@@ -10,7 +10,8 @@ lazy operators sit at emlp's module paths, ``repalg.reps.linear_operator_base``
 175
 """
 
-from ..symbolic.expr import Rep, Scalar, T, V, Vector
+from ..symbolic.constructors import T
+from ..symbolic.nodes import Rep, Scalar, V, Vector
 from .bilinear import bilinear_weights
 from .utilities import equivariance_error, sparsify_basis, vis
 

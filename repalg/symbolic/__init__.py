@@ -6,8 +6,10 @@ forms, layouts and group descriptors. Imports no JAX.
 2*V+V**2
 """
 
-from .expr import MAX_DEPTH, MAX_EXPONENT, MAX_TERMS, Atom, Product, Rep, Scalar, Sum, T, V, Vector, ZERO
-from .groups import DirectProduct, Embedded, GroupBase, NamedGroup, direct_product, embed
+from . import expr  # noqa: F401 (first: it gives Rep its operators and methods)
+from .constructors import MAX_DEPTH, MAX_EXPONENT, MAX_TERMS, T
+from .nodes import Atom, Product, Rep, Scalar, Sum, V, Vector, ZERO
+from .group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup, direct_product, embed
 from .parser import ParseError, group, parse
 from .registry import group_names, register_group, register_rep, rep_names
 

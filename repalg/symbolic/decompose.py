@@ -8,8 +8,8 @@ the numeric decomposition of ``repalg.numeric``. ``predicted_rank(rep)`` is
 the multiplicity of the trivial representation, the dimension of the
 equivariant subspace, found without solving anything.
 
->>> from repalg.symbolic.expr import V
->>> from repalg.symbolic.groups import SO
+>>> from repalg.symbolic.nodes import V
+>>> from repalg.symbolic.group_descriptors import SO
 >>> print(decompose((V**2)(SO(3))))
 Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
 >>> predicted_rank((V**10)(SO(3)))
@@ -26,9 +26,12 @@ from itertools import product as cartesian
 from math import prod
 
 from .backend import numeric
-from .characters import ProductTheory, Theory, _label_key, product_decompose, theory
-from .expr import Atom, Product, Rep, Scalar, _atoms, direct_sum, multiplicity, tensor
-from .groups import DirectProduct, GroupBase, NamedGroup, direct_product
+from .characters.dispatch import theory
+from .characters.product import ProductTheory, product_decompose
+from .characters.theory import Theory, label_key
+from .constructors import direct_sum, multiplicity, tensor
+from .nodes import Atom, Product, Rep, Scalar, iter_atoms
+from .group_descriptors import DirectProduct, GroupBase, NamedGroup, direct_product
 
 IRREP = "Irrep"
 
@@ -38,7 +41,7 @@ def irrep(group: GroupBase, *label) -> Atom:
     ``characters.py`` for each group's labels); over a real group, the real
     irreducible that holds it.
 
-    >>> from repalg.symbolic.groups import SO, O, SU
+    >>> from repalg.symbolic.group_descriptors import SO, O, SU
     >>> irrep(SO(3), 2).size(), irrep(O(3), (1, -1)).size(), irrep(SU(3), (1, 1)).size()
     (5, 3, 3)
     >>> irrep(SO(2), -3) == irrep(SO(2), 3)
@@ -76,8 +79,8 @@ class Decomposition(Mapping):
     (by group, then by size of the label). A mapping ``{Irrep atom: count}``;
     ``str`` prints it as a representation, which parses back isomorphic.
 
-    >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO
+    >>> from repalg.symbolic.nodes import V
+    >>> from repalg.symbolic.group_descriptors import SO
     >>> d = decompose((V**3)(SO(3)))
     >>> [(str(k), m) for k, m in d.items()]
     [('Irrep(SO(3),0)', 1), ('Irrep(SO(3),1)', 3), ('Irrep(SO(3),2)', 2), ('Irrep(SO(3),3)', 1)]
@@ -127,8 +130,8 @@ class Decomposition(Mapping):
     def latex(self) -> str:
         r"""LaTeX for papers and notebooks.
 
-        >>> from repalg.symbolic.expr import V
-        >>> from repalg.symbolic.groups import SO
+        >>> from repalg.symbolic.nodes import V
+        >>> from repalg.symbolic.group_descriptors import SO
         >>> decompose((V**2)(SO(3))).latex()
         '\\rho_{0} \\oplus \\rho_{1} \\oplus \\rho_{2}'
         """
@@ -155,7 +158,7 @@ class ProductIrrep:
     irreducible when at most one factor is of complex or quaternionic type;
     otherwise it is one isotypic block of the product.)
 
-    >>> from repalg.symbolic.groups import SO, S
+    >>> from repalg.symbolic.group_descriptors import SO, S
     >>> k = ProductIrrep((irrep(SO(3), 2), irrep(S(3), (2, 1))))
     >>> k.size(), str(k)
     (10, 'Irrep(SO(3),2)*Irrep(S(3),(2,1))')
@@ -191,7 +194,7 @@ def _tuple_text(value) -> str:
 # the work -------------------------------------------------------------------------
 
 def _group_theories(rep: Rep) -> tuple[tuple, tuple]:
-    atoms = list(_atoms(rep))
+    atoms = list(iter_atoms(rep))
     unbound = [a for a in atoms if a.group is None]
     if unbound:
         raise ValueError(f"{rep!r} has atoms bound to no group ({unbound[0]!r}); "
@@ -210,7 +213,7 @@ def complex_decomposition(rep: Rep) -> tuple[tuple, dict]:
     or ``(groups, None)`` when some group has no character theory or some atom
     is a representation of the user's own (known only by its matrices)."""
     groups, theories = _group_theories(rep)
-    user_defined = any(not is_irrep(a) and not (a.dim is None and a.name == "V") for a in _atoms(rep))
+    user_defined = any(not is_irrep(a) and not (a.dim is None and a.name == "V") for a in iter_atoms(rep))
     if user_defined or any(t is None for t in theories):
         return groups, None
     index = {g: i for i, g in enumerate(groups)}
@@ -232,8 +235,8 @@ def decompose(rep: Rep) -> Decomposition:
     for real groups (a complex pair as one real irreducible of twice the
     size), complex ones for ``SU(n)`` and ``U(n)``.
 
-    >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO, S
+    >>> from repalg.symbolic.nodes import V
+    >>> from repalg.symbolic.group_descriptors import SO, S
     >>> print(decompose((V**2)(SO(2))))
     2*Irrep(SO(2),0)+Irrep(SO(2),2)
     >>> print(decompose((V**2)(S(4))))
@@ -275,8 +278,8 @@ def stable_rank(group, atoms) -> int | None:
     even, none when odd), and are independent there. Levi-Civita and
     determinant invariants need k ≥ d. None outside those groups and that range.
 
-    >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import O, SL
+    >>> from repalg.symbolic.nodes import V
+    >>> from repalg.symbolic.group_descriptors import O, SL
     >>> stable_rank(O(100), (V(O(100)),) * 4), stable_rank(SL(921), (V(SL(921)),))
     (3, 0)
     """
@@ -331,7 +334,7 @@ def _flatten_key(key: tuple, groups: tuple) -> tuple:
 
 
 def _order_key(th: Theory, label):
-    return tuple(_label_key(x) for x in label) if isinstance(th, ProductTheory) else _label_key(label)
+    return tuple(label_key(x) for x in label) if isinstance(th, ProductTheory) else label_key(label)
 
 
 def predicted_rank(rep: Rep) -> int | None:
@@ -346,8 +349,9 @@ def predicted_rank(rep: Rep) -> int | None:
     enumerates (``RubiksCube``), or an atom of the user's own on a group
     that is not finite.
 
-    >>> from repalg.symbolic.expr import T, V
-    >>> from repalg.symbolic.groups import O, Cube, RubiksCube, SO
+    >>> from repalg.symbolic.constructors import T
+    >>> from repalg.symbolic.nodes import V
+    >>> from repalg.symbolic.group_descriptors import O, Cube, RubiksCube, SO
     >>> predicted_rank(T(8, 0, O(1, 3)))
     105
     >>> predicted_rank(T(4, 0, Cube())), predicted_rank(V(Cube()) * V(SO(3)) * V(SO(3)))
@@ -395,8 +399,8 @@ def _beyond_characters(group, part: Rep) -> int:
 def isomorphic(a: Rep, b: Rep) -> bool:
     """Whether two bound representations have the same decomposition.
 
-    >>> from repalg.symbolic.expr import V
-    >>> from repalg.symbolic.groups import SO
+    >>> from repalg.symbolic.nodes import V
+    >>> from repalg.symbolic.group_descriptors import SO
     >>> G = SO(3)
     >>> isomorphic(V(G)**2, 1 + V(G) + irrep(G, 2))
     True

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import expr
-from .expr import Rep
-from .groups import GroupBase, direct_product, embed
+from . import constructors
+from .group_descriptors import GroupBase, direct_product, embed
+from .nodes import Rep, Scalar
 from .registry import LIECONV_ONLY_GROUPS, group_names, is_rep_constant, lookup_group, lookup_rep
 
 MAX_INTEGER_BITS = 4096
@@ -110,7 +110,7 @@ def _as_rep(value, where) -> Rep:
     if isinstance(value, _Name):
         return _resolve_rep(value, ())
     if isinstance(value, int):
-        return expr.multiplicity(expr.Scalar, value)
+        return constructors.multiplicity(Scalar, value)
     if isinstance(value, Rep):
         return value
     raise _SemanticError(where, f"expected a representation, got the group {value.group}")
@@ -146,7 +146,7 @@ def _resolve_rep(name: _Name, args: tuple) -> Rep:
 
 def _bind(rep: Rep, group: GroupBase, where) -> Rep:
     try:
-        return expr.bind(rep, group)
+        return constructors.bind(rep, group)
     except ValueError as error:
         raise _SemanticError(where, str(error)) from None
 
@@ -161,14 +161,14 @@ class _Build(Transformer):
         if _as_int(left) is not None and _as_int(right) is not None:
             raise _SemanticError(op, f"'{op}' takes representations; both sides are integers")
         a, b = _as_rep(left, op), _as_rep(right, op)
-        return expr.hom(a, b) if op == ">>" else expr.hom(b, a)
+        return constructors.hom(a, b) if op == ">>" else constructors.hom(b, a)
 
     def add(self, children):
         # n-ary, so that a long sum is built once, in linear time
         operands, ops = children[::2], children[1::2]
         if all(_as_int(x) is not None for x in operands):
             return _check_bits(sum(operands), ops[-1])
-        return _guard(ops[0], expr.direct_sum, *(_as_rep(x, op) for x, op in zip(operands, ops[:1] + ops)))
+        return _guard(ops[0], constructors.direct_sum, *(_as_rep(x, op) for x, op in zip(operands, ops[:1] + ops)))
 
     def mul(self, children):
         left, op, right = children
@@ -183,10 +183,10 @@ class _Build(Transformer):
         if li is not None and ri is not None:
             return _check_bits(li * ri, where)
         if li is not None:
-            return _guard(where, expr.multiplicity, _as_rep(right, where), li)
+            return _guard(where, constructors.multiplicity, _as_rep(right, where), li)
         if ri is not None:
-            return _guard(where, expr.multiplicity, _as_rep(left, where), ri)
-        return _guard(where, expr.tensor, _as_rep(left, where), _as_rep(right, where))
+            return _guard(where, constructors.multiplicity, _as_rep(left, where), ri)
+        return _guard(where, constructors.tensor, _as_rep(left, where), _as_rep(right, where))
 
     def pow(self, children):
         base, op, exponent = children
@@ -198,7 +198,7 @@ class _Build(Transformer):
             if k and b not in (0, 1) and k * abs(b).bit_length() > MAX_INTEGER_BITS + 64:
                 raise _SemanticError(op, f"integer too large (more than {MAX_INTEGER_BITS} bits)")
             return _check_bits(b**k, op)
-        return _guard(op, expr.power, _as_rep(base, op), k)
+        return _guard(op, constructors.power, _as_rep(base, op), k)
 
     def superscript(self, children):
         base, digits = children
@@ -209,7 +209,7 @@ class _Build(Transformer):
         value, op = children
         if _as_int(value) is not None:
             return value
-        return expr.dual(_as_rep(value, op))
+        return constructors.dual(_as_rep(value, op))
 
     def apply(self, children):
         value, (values, where) = children

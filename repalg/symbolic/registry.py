@@ -2,7 +2,7 @@
 names, built-ins and user registrations alike.
 
 >>> from repalg.symbolic.registry import register_rep, lookup_rep
->>> from repalg.symbolic.expr import V
+>>> from repalg.symbolic.nodes import V
 >>> register_rep("Vec", V)
 >>> lookup_rep("Vec") == V
 True
@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from typing import Callable, Union
 
-from . import groups as g
+from . import group_descriptors as g
 from .decompose import irrep
-from .expr import Rep, Scalar, T, V
-from .groups import GroupBase
+from .constructors import T
+from .nodes import Rep, Scalar, V
+from .group_descriptors import GroupBase
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*\+?\Z")
 
@@ -40,7 +41,7 @@ def register_group(name: str, factory: GroupFactory) -> None:
     takes the integer arguments written after the name and returns a group;
     it raises ``ValueError`` for bad arguments.
 
-    >>> from repalg.symbolic.groups import NamedGroup
+    >>> from repalg.symbolic.group_descriptors import NamedGroup
     >>> register_group("Klein", NamedGroup("Klein", (), d=4, is_orthogonal=True, is_discrete=True))
     >>> lookup_group("Klein").d
     4
@@ -53,7 +54,7 @@ def register_rep(name: str, factory: RepFactory) -> None:
     expression (like ``V``), or a callable taking the arguments written after
     the name (integers and groups) and returning one (like ``T``).
 
-    >>> from repalg.symbolic.expr import V
+    >>> from repalg.symbolic.nodes import V
     >>> register_rep("Sym2", lambda: V * V)
     >>> lookup_rep("Sym2") == V**2
     True

@@ -124,7 +124,7 @@ MAX_IRREP_DIM = 20_000
 
 def convolve(a: dict, b: dict, modulus: int | None = None) -> dict:
     """The product of two Laurent polynomials ``{exponent tuple: coefficient}``
-    (characters here, monomials of the normal form in ``expr.py``)."""
+    (characters here, monomials of the normal form in ``normal_form.py``)."""
     out: dict = {}
     get = out.get
     for wa, ca in a.items():

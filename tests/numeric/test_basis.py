@@ -12,10 +12,10 @@ from repalg.groups import (
     ZksZnxZn,
 )
 from repalg.reps import T, V
-from repalg.symbolic.expr import Atom
+from repalg.symbolic.nodes import Atom
 from tests.marks import default
 from tests.reference import case_text, reference_cases
-from tests.symbolic.test_laws import explicit
+from tests.symbolic.expressions import explicit
 
 
 def _solved_exactly(case) -> bool:
@@ -350,18 +350,3 @@ def test_solving_leaves_jax_precision_alone(monkeypatch):
     assert Q.info.strategy == "filter" and Q.dense().dtype == np.float64
     assert jax.numpy.ones(1).dtype == before == np.float32
     repalg.clear_cache()
-
-
-@pytest.mark.parametrize("spread", [1.0, 1e-4], ids=["well-conditioned", "ill-conditioned"])
-def test_real_orthonormal_bases_from_the_gram_matrix_or_the_svd(spread):
-    # the weights rung makes a complex basis of a real span real: by the small Gram matrix
-    # when it is well conditioned (SO(2)eR3's T(4,4): 37 s → 10 s), else by the SVD
-    from repalg.numeric.solve import _orthonormal
-
-    rng = np.random.default_rng(3)
-    w = rng.normal(size=(60, 7)) * np.geomspace(1, spread, 7)
-    v = w @ (rng.normal(size=(7, 7)) + 1j * rng.normal(size=(7, 7)))
-    q = _orthonormal(v, real=True, what="test")
-    assert q.shape == (60, 7) and np.isrealobj(q)
-    np.testing.assert_allclose(q.T @ q, np.eye(7), atol=1e-10)
-    np.testing.assert_allclose(q @ (q.T @ w), w, atol=1e-8)

@@ -9,8 +9,9 @@ import pytest
 import repalg
 from repalg import parse
 from repalg.numeric import commutant, finite
-from repalg.symbolic.expr import Atom, T, V
-from repalg.symbolic.groups import SO, Cube, RubiksCube, S, ZksZnxZn
+from repalg.symbolic.constructors import T
+from repalg.symbolic.nodes import Atom, V
+from repalg.symbolic.group_descriptors import SO, Cube, RubiksCube, S, ZksZnxZn
 
 from ..reference import case_text, reference_cases
 

@@ -9,7 +9,9 @@ import pytest
 
 import repalg
 from repalg import TooLargeError, parse
-from repalg.numeric import solve
+from repalg.numeric.group_generators import generators
+from repalg.numeric.rungs.dense import dense_null_space
+from repalg.numeric.subproblem import monomial_atoms
 from repalg.numeric.operators import float64
 from repalg.symbolic.decompose import stable_rank
 
@@ -47,7 +49,7 @@ def test_stable_rank_agrees_with_characters_where_both_exist():
                  "(V**2*V.T)(SL(4))", "T(4)(SO+(2,3))", "(V*V.T)(U(3))"]:
         rep = parse(text).canonical()
         (group,) = rep.groups()
-        assert stable_rank(group, tuple(solve._monomial_atoms(rep))) == rep.predicted_rank(), text
+        assert stable_rank(group, tuple(monomial_atoms(rep))) == rep.predicted_rank(), text
 
 
 @pytest.mark.parametrize("text", ["(3*V)(O(82))", pytest.param("V(SO(82))", marks=pytest.mark.slow)])
@@ -115,8 +117,8 @@ def test_the_form_pairings_match_the_dense_null_space(pattern):
     for shape in ["V**2", "V.T**2", "V*V.T"]:
         rep = parse(f"({shape})({text})")
         basis = rep.equivariant_basis()
-        atoms = tuple(solve._monomial_atoms(rep.canonical()))
-        dense = solve._dense_null_space(G, atoms, *solve.generators(G), rep.size())[0]
+        atoms = tuple(monomial_atoms(rep.canonical()))
+        dense = dense_null_space(G, atoms, *generators(G), rep.size())[0]
         dense = np.asarray(dense.todense() if hasattr(dense, "todense") else dense)
         q = basis.dense()
         assert q.shape[1] == dense.shape[1], (text, shape)
@@ -133,7 +135,7 @@ def test_a_wrong_pairing_is_caught_by_the_probe_of_a_large_group():
     from repalg import SolveError
     from repalg.numeric import check
     G = repalg.group("Sp(50)")
-    atoms = tuple(solve._monomial_atoms(parse("T(2)(Sp(50))").canonical()))
+    atoms = tuple(monomial_atoms(parse("T(2)(Sp(50))").canonical()))
     diagonal = np.arange(100) * 101  # vec(I)/10: the pairing of V with V*, not of V with V
     identity = scipy.sparse.csr_matrix((np.full(100, 0.1), (diagonal, np.zeros(100, int))), shape=(10000, 1))
     with pytest.raises(SolveError):

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from repalg.groups import C, D, GL, O, S, SO, SU, Z
 from repalg.reps import Scalar, V
-from tests.symbolic.test_laws import explicit
+from tests.symbolic.expressions import explicit
 
 GROUPS = [SO(2), SO(3), O(2), O(1, 1), GL(2), SU(2), S(3), Z(3), C(4), D(3), SO(2) * S(2)]
 

@@ -9,7 +9,7 @@ import scipy.linalg
 from repalg import parse
 from repalg.groups import GL, O, S, SO, SU, Z
 from repalg.reps import Scalar, T, V
-from tests.symbolic.test_laws import explicit
+from tests.symbolic.expressions import explicit
 
 EXPRESSIONS = ["V", "V.T", "Scalar", "2*V+1", "V*(1+V)", "V**3", "V>>V**2", "(2*V+V**2)>>(V+1)", "V*V.T*V",
                "(V+V.T)**2", "T(2,1)"]

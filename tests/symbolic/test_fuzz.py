@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 from repalg import V, ParseError, group, parse
 from tests.reference import case_text, reference_cases
 
-from .test_parse import BINDINGS, DUAL_STARS, EMLP_PRINTED, ERRORS, GROUPS, OPERATORS
+from .test_parser import BINDINGS, DUAL_STARS, EMLP_PRINTED, ERRORS, GROUPS, OPERATORS
 
 CORPUS = sorted({
     *(text for text, _ in OPERATORS + DUAL_STARS + EMLP_PRINTED + BINDINGS),

@@ -208,8 +208,8 @@ def test_errors_in_python_constructors():
 
 
 def test_registered_names_parse_like_builtins():
-    from repalg.symbolic.expr import Atom
-    from repalg.symbolic.groups import NamedGroup as Group
+    from repalg.symbolic.nodes import Atom
+    from repalg.symbolic.group_descriptors import NamedGroup as Group
 
     repalg.register_group("Klein4", Group("Klein4", (), d=4, is_orthogonal=True, is_permutation=True,
                                           is_compact=True, is_discrete=True))

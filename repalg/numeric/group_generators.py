@@ -16,10 +16,12 @@ import functools
 import hashlib
 from typing import Callable
 
+import jax
 import numpy as np
 import scipy.linalg
 
-from ..symbolic.groups import DirectProduct, Embedded, GroupBase, NamedGroup
+from ..symbolic.group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup
+from .errors import TooLargeError
 from .operators import to_matrix
 
 Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
@@ -465,8 +467,9 @@ _BUILTIN: dict[str, Callable[..., Generators]] = {
     "Scaling": lambda n: (np.eye(n)[None], _no_generators(n)),
 }
 
-# emlp samples the boosts of the Lorentz groups with a smaller spread
-_Z_SCALE = {("SO+", (1, 3)), ("SO", (1, 3)), ("O", (1, 3))}
+Z_SCALE = {("SO+", (1, 3)), ("SO", (1, 3)), ("O", (1, 3))}
+"""The groups whose boosts emlp samples with a smaller spread (``samples``; the
+data augmentation of the models reads it too)."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -516,7 +519,6 @@ def _refuse_large_lie_algebra(group: NamedGroup) -> None:
              "SU": d * d - 1, "U": d * d, "SL": d * d - 1, "GL": d * d}.get(name, 0)
     needed = count * d * d * (16 if name in ("SU", "U") else 8)
     if needed > MAX_LIE_BYTES:
-        from .errors import TooLargeError
         raise TooLargeError(f"the Lie algebra of {group} has {count} generators: as dense {d}×{d} matrices they "
                             f"would need {needed / 2**30:.3g} GiB (repalg holds at most "
                             f"{MAX_LIE_BYTES / 2**30:.3g} GiB), and solving with them would take too long")
@@ -561,7 +563,6 @@ def _rng(key):
         return np.random  # numpy's global generator, as emlp
     if isinstance(key, (int, np.integer)):
         return np.random.default_rng(int(key))
-    import jax  # a JAX key
 
     data = np.asarray(jax.random.key_data(key) if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key) else key)
     return np.random.default_rng(data.astype(np.uint32).reshape(-1).tolist())
@@ -580,7 +581,7 @@ def samples(group: GroupBase, n: int, key=None) -> np.ndarray:
     lie, disc = generators(group)
     rng = _rng(key)
     scale = np.ones(len(lie))
-    if isinstance(group, NamedGroup) and (group.name, group.args) in _Z_SCALE:
+    if isinstance(group, NamedGroup) and (group.name, group.args) in Z_SCALE:
         scale[:3] = 0.3
     dtype = np.complex128 if group.is_complex else np.float64
     out = np.empty((n, group.d, group.d), dtype=dtype)

@@ -1,4 +1,4 @@
-"""Matrix-free null spaces for large Lie-group problems.
+"""The matrix-free rung: null spaces for large Lie-group problems.
 
 The constraint operator ``M = Σ_A drho(A)ᴴ drho(A)`` is applied by Kronecker
 structure (jit-compiled JAX, on a GPU when there is one), never formed. When
@@ -22,8 +22,14 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+import scipy.sparse
 
-from .operators import float64
+from ..memory import MEMORY_FRACTION, available_bytes, guard
+from ..operators import float64
+from ..rho import atom_drho
+from ..span import discrete_cut, orthonormal
+from ..spectral_gap import zero_level
+from ..subproblem import describe
 
 LANCZOS_STEPS = 80
 """Lanczos steps tried before M is taken not to be central."""
@@ -175,3 +181,25 @@ def null_space(generators: list, n: int, block: int, dtype=np.float64, seed: int
         return None  # an eigenvalue neither roundoff nor a clear constraint: let an exact rung decide
     gap = float(smallest_nonzero / max(largest_zero, np.finfo(float).eps * scale))
     return q @ y[:, :rank], gap
+
+
+def invariants(group, atoms: tuple, lie, disc, size: int, zero_count: int):
+    """The invariants of a tensor product of V and V* for a Lie group whose
+    zero-weight space has ``zero_count`` dimensions (the block to start
+    from), by the filter, then cut down by the discrete generators:
+    (basis, gap), or None where the filter does not apply (the constraint
+    operator is not central, or the null space will not fit)."""
+    what = describe(atoms)
+    guard(group, atoms, size, 64.0 * size * max(32, zero_count // 8), "filter")
+    dtype = np.complex128 if group.is_complex else np.float64
+    generators_by_factor = [[atom_drho(a, x, xp=np) for a in atoms] for x in central_basis(lie)]
+    found = null_space(generators_by_factor, size, block=max(32, zero_count // 16), dtype=dtype,
+                       max_bytes=available_bytes() * MEMORY_FRACTION, zero_level=zero_level(group, atoms))
+    if found is None:
+        return None
+    q, gap = found
+    q = orthonormal(q, real=not group.is_complex, what=what) if q.shape[1] else q
+    if len(disc) and q.shape[1]:
+        q, discrete_gap = discrete_cut(q, group, atoms, disc, what)
+        gap = min(gap, discrete_gap)
+    return scipy.sparse.csr_matrix(q), gap

@@ -6,7 +6,7 @@ No numbers live here: the generators of each group are attached by
 ``repalg.numeric``. Descriptors are frozen, hashable and compared by content,
 so ``O(1,3)``, ``O13()`` and ``Lorentz()`` are one and the same object value.
 
->>> from repalg.symbolic.groups import SO, S
+>>> from repalg.symbolic.group_descriptors import SO, S
 >>> (SO(3) * S(4)).d
 12
 >>> str(SO(3) * S(4))

@@ -155,7 +155,7 @@ def test_bad_user_groups():
 
 
 def test_named_group_without_numbers_says_so():
-    from repalg.symbolic.groups import NamedGroup
+    from repalg.symbolic.group_descriptors import NamedGroup
 
     G = NamedGroup("Mystery", (), d=2)
     with pytest.raises(ValueError, match="no generators"):
