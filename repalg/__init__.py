@@ -11,8 +11,9 @@ Irrep(SO(3),0)+Irrep(SO(3),1)+Irrep(SO(3),2)
 5
 """
 
-__version__ = "0.1.0"
+import importlib
 
+from .version import __version__
 from .symbolic import (
     ParseError,
     Rep,
@@ -39,6 +40,5 @@ def __getattr__(name: str):
     as ``emlp.nn`` is after ``import emlp`` (they import Haiku: not on every
     ``import repalg``)."""
     if name in ("nn", "models", "datasets"):
-        import importlib
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'repalg' has no attribute {name!r}")

@@ -19,7 +19,7 @@ import jax
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import __version__
+from .version import __version__
 from .models.config.settings import load_config
 from .models.sweep.plan import is_plan, load_plan, plan_from_configs
 from .models.sweep.report import RESULTS_JSON, RESULTS_MD, metric

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..symbolic.expr import Rep
+from ..symbolic.nodes import Rep
 
 
 def monomial_copies(rep: Rep) -> dict:

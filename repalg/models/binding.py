@@ -10,8 +10,9 @@ turn ``("5*T(0)+5*T(1)", "T(2)", "O(3)")`` into bound representations.
 from __future__ import annotations
 
 from ..symbolic import parse
-from ..symbolic.expr import Rep, _node
-from ..symbolic.groups import GroupBase
+from ..symbolic.group_descriptors import GroupBase
+from ..symbolic.nodes import Rep
+from ..symbolic.user_reps import as_node
 from ..symbolic.parser import group as parse_group
 
 
@@ -29,7 +30,7 @@ def as_rep(rep, group) -> Rep:
     bound, one already bound keeps its groups (a mixed-group one included)."""
     if isinstance(rep, str):
         rep = parse(rep)
-    node = _node(rep)
+    node = as_node(rep)
     if not isinstance(node, Rep):
         raise TypeError(f"a representation is a Rep or its text, such as '5*T(0)+5*T(1)'; got {rep!r}")
     if any(a.group is None for a in node.atoms()):

@@ -15,7 +15,8 @@ import haiku as hk
 import numpy as np
 from scipy.special import comb
 
-from ..symbolic.expr import Rep, T, direct_sum, multiplicity
+from ..symbolic.constructors import T, direct_sum, multiplicity
+from ..symbolic.nodes import Rep
 from .layers import BiLinear, GatedNonlinearity, Linear, gated
 from .binding import as_group, as_rep, bind
 

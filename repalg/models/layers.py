@@ -37,7 +37,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..symbolic.expr import Rep, Scalar, multiplicity
+from ..symbolic.constructors import multiplicity
+from ..symbolic.nodes import Rep, Scalar
 from .bilinear import bilinear_product, monomial_copies
 from .binding import as_rep
 from .fingerprints import basis_fingerprint, note, product_fingerprint

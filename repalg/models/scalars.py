@@ -23,8 +23,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..numeric.groups import generators
-from ..symbolic.expr import Rep, V
+from ..numeric.group_generators import generators
+from ..symbolic.nodes import Rep, V
 from .layers import components
 from .binding import bind
 

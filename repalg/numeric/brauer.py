@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import string
+from math import comb
 
 import numpy as np
 
@@ -42,7 +43,6 @@ def _double_factorial(m: int) -> int:
 
 
 def _binomial(n: int, k: int) -> int:
-    from math import comb
     return comb(n, k)
 
 

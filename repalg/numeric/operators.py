@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.scipy.linalg import block_diag as _dense_block_diag
@@ -154,10 +155,8 @@ def float64():
     ...     print(jnp.ones(1).dtype)
     float64
     """
-    import jax
-
     if hasattr(jax, "enable_x64"):
         return jax.enable_x64(True)
-    from jax.experimental import enable_x64  # JAX before 0.7
+    from jax.experimental import enable_x64  # deferred: the optional fallback of JAX before 0.7
 
     return enable_x64()

@@ -53,6 +53,7 @@ import time
 from dataclasses import replace
 from functools import reduce
 
+import jax
 import numpy as np
 import scipy.sparse
 
@@ -101,7 +102,6 @@ def equivariant_basis(rep: Rep) -> Basis:
     asked for inside a JAX trace (a model's layers are built inside
     ``jit(init)``), so that users' ``rho`` functions in ``jax.numpy`` give
     numbers, not tracers."""
-    import jax
     with jax.ensure_compile_time_eval():
         return _equivariant_basis(rep)
 

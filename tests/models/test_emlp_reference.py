@@ -33,7 +33,7 @@ from repalg.models import EMLP, BiLinear, GatedNonlinearity, Linear, Standardize
 from repalg.models.binding import as_group, as_rep
 from repalg.reps import bilinear_weights
 from repalg.models.datasets import Inertia, O5Synthetic, ParticleInteraction, pendulum
-from repalg.symbolic.expr import T
+from repalg.symbolic.constructors import T
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "emlp_reference.npz"
 

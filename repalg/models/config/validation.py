@@ -15,7 +15,8 @@ import math
 import typing
 
 from ...symbolic import ParseError, parse
-from ...symbolic.expr import Rep, _node
+from ...symbolic.nodes import Rep
+from ...symbolic.user_reps import as_node
 from ...symbolic.parser import group as parse_group
 from ..lieconv.lie_groups import as_lie_group
 from ..registry import MODELS, kind_of
@@ -115,7 +116,7 @@ def _check_values(d: DatasetSettings, m: ModelSettings, t: TrainSettings) -> Non
         if text is None:
             continue
         try:
-            node = _node(parse(text))
+            node = as_node(parse(text))
         except ParseError as error:
             raise ConfigError(f"model.{key}", f"{text!r} is not a representation: {error}") from None
         if not isinstance(node, Rep):

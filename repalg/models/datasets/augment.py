@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ...numeric.groups import _Z_SCALE  # the one table of emlp's Lie spreads, shared with G.samples
-from ...symbolic.groups import NamedGroup
+from ...numeric.group_generators import Z_SCALE  # the one table of emlp's Lie spreads, shared with G.samples
+from ...symbolic.group_descriptors import NamedGroup
 from ..binding import as_group, bind
 
 MAX_POWER = 5
@@ -31,7 +31,7 @@ def _lie_scale(group) -> np.ndarray:
     """The spread of the Lie algebra coefficients in ``G.samples``: 1, except
     0.3 for the three boosts of the Lorentz groups (emlp's ``z_scale``)."""
     scale = np.ones(len(group.lie_algebra))
-    if isinstance(group, NamedGroup) and (group.name, group.args) in _Z_SCALE:
+    if isinstance(group, NamedGroup) and (group.name, group.args) in Z_SCALE:
         scale[:3] = 0.3
     return scale
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...symbolic.expr import Scalar, Vector
-from ...symbolic.groups import Cube, RubiksCube, integer
+from ...symbolic.group_descriptors import Cube, RubiksCube, integer
+from ...symbolic.nodes import Scalar, Vector
 from .base import Dataset
 
 OPPOSITE_FACES = np.array([5, 3, 4, 1, 2, 0])

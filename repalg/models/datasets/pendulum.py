@@ -44,8 +44,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from ...numeric.cache import read_npz, write_npz
-from ...symbolic.expr import Vector
-from ...symbolic.groups import O, O2eR3, integer
+from ...symbolic.group_descriptors import O, O2eR3, integer
+from ...symbolic.nodes import Vector
 from .base import Dataset
 
 RTOL = 1e-10

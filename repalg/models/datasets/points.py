@@ -25,8 +25,8 @@ import warnings
 import numpy as np
 
 from ...numeric.cache import read_npz, write_npz
-from ...symbolic.expr import Scalar, Vector
-from ...symbolic.groups import SO, integer
+from ...symbolic.group_descriptors import SO, integer
+from ...symbolic.nodes import Scalar, Vector
 from .base import Dataset
 from .pendulum import data_dir, time_grid
 

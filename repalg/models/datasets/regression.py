@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...symbolic.expr import Scalar, T, Vector
-from ...symbolic.groups import Lorentz, O, integer
+from ...symbolic.constructors import T
+from ...symbolic.group_descriptors import Lorentz, O, integer
+from ...symbolic.nodes import Scalar, Vector
 from .augment import group_augmentation
 from .base import Dataset
 
