@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from repalg.groups import O
-from repalg.models.config import parse_config
+from repalg.models.config import ConfigError, parse_config
 from repalg.reps import Scalar, V
 
 
@@ -104,3 +104,20 @@ def tiny(*overrides):
 
 def leaves(tree):
     return jax.tree_util.tree_leaves(tree)
+
+
+MINIMAL = """
+[dataset]
+name = "Tiny"
+N = 100
+[model]
+name = "MLP"
+"""
+"""The least a config of the tiny dataset says."""
+
+
+def error_of(text, *overrides, check_names=True) -> ConfigError:
+    """The ``ConfigError`` that parsing ``text`` with ``overrides`` raises."""
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, overrides, check_names=check_names)
+    return caught.value

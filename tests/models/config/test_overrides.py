@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from repalg.models.config import ConfigError, parse_config, parse_override
+from repalg.models.config import parse_config, parse_override
 
-from ..tiny_data import TINY, datasets  # noqa: F401  (a fixture)
-
-MINIMAL = """
-[dataset]
-name = "Tiny"
-N = 100
-[model]
-name = "MLP"
-"""
-
-
-def error_of(text, *overrides, check_names=True) -> ConfigError:
-    with pytest.raises(ConfigError) as caught:
-        parse_config(text, overrides, check_names=check_names)
-    return caught.value
+from ..tiny_data import MINIMAL, TINY, datasets, error_of  # noqa: F401  (datasets: a fixture)
 
 
 @pytest.mark.parametrize("override, section, key, value", [

@@ -8,29 +8,20 @@ from pathlib import Path
 import pytest
 
 from repalg.models import MODELS
-from repalg.models.config import ConfigError, Settings, default_epochs, load_config, parse_config
+from repalg.models.config import (
+    ConfigError,
+    Settings,
+    default_epochs,
+    load_config,
+    parse_config,
+)
 from repalg.models.sweep import is_plan
 from repalg.models.training import prepare
 
-from ..tiny_data import TINY, datasets  # noqa: F401  (a fixture)
+from ..tiny_data import MINIMAL, TINY, datasets, error_of  # noqa: F401  (datasets: a fixture)
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted(p for p in (ROOT / "examples" / "configs").rglob("*.toml") if not is_plan(p))
-
-MINIMAL = """
-[dataset]
-name = "Tiny"
-N = 100
-[model]
-name = "MLP"
-"""
-
-
-def error_of(text, *overrides, check_names=True) -> ConfigError:
-    with pytest.raises(ConfigError) as caught:
-        parse_config(text, overrides, check_names=check_names)
-    return caught.value
-
 
 def test_a_config_becomes_settings_with_emlps_defaults(datasets):
     s = parse_config(TINY)

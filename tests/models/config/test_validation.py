@@ -4,24 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from repalg.models.config import ConfigError, parse_config
-
-from ..tiny_data import datasets  # noqa: F401  (a fixture)
-
-MINIMAL = """
-[dataset]
-name = "Tiny"
-N = 100
-[model]
-name = "MLP"
-"""
-
-
-def error_of(text, *overrides, check_names=True) -> ConfigError:
-    with pytest.raises(ConfigError) as caught:
-        parse_config(text, overrides, check_names=check_names)
-    return caught.value
-
+from ..tiny_data import MINIMAL, datasets, error_of  # noqa: F401  (datasets: a fixture)
 
 CASES = [
     # (id, toml text, override, the key named, words in the message)

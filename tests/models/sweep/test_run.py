@@ -23,38 +23,7 @@ from repalg.cli import main
 from repalg.models.config import ConfigError
 from repalg.models.sweep import DONE, RESULTS_JSON, RESULTS_MD, plan_from_configs, sweep
 
-TINY = """
-[dataset]
-name = "Inertia"
-N = 24
-val = 8
-test = 16
-seed = 0
-
-[model]
-name = "{model}"
-group = "{group}"
-ch = 8
-num_layers = 1
-
-[train]
-epochs = 2
-batch_size = 12
-seed = 0
-equivariance_samples = 2
-
-[output]
-plot = false
-"""
-
-
-def write_configs(folder: Path, models=(("MLP", "O(3)"), ("Scalar", "O(3)"))) -> list:
-    paths = []
-    for model, group in models:
-        path = folder / f"tiny-{model.lower()}-{group.lower().replace('(', '').replace(')', '')}.toml"
-        path.write_text(TINY.format(model=model, group=group))
-        paths.append(path)
-    return paths
+from .configs import write_configs
 
 
 def test_a_short_sweep_writes_its_table_json_and_plot(tmp_path):

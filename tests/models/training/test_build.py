@@ -10,21 +10,7 @@ import pytest
 from repalg.models.config import ConfigError, ModelSettings, parse_config
 from repalg.models.training import build_model, prepare, train
 
-from ..tiny_data import TINY, datasets  # noqa: F401  (a fixture)
-
-MINIMAL = """
-[dataset]
-name = "Tiny"
-N = 100
-[model]
-name = "MLP"
-"""
-
-
-def error_of(text, *overrides, check_names=True) -> ConfigError:
-    with pytest.raises(ConfigError) as caught:
-        parse_config(text, overrides, check_names=check_names)
-    return caught.value
+from ..tiny_data import MINIMAL, TINY, datasets, error_of  # noqa: F401  (datasets: a fixture)
 
 
 @pytest.mark.parametrize("override, key, words", [
