@@ -211,7 +211,7 @@ def test_a_lieconv_run_sharded_over_four_devices_equals_one_device(tmp_path):
     script = f"""
 import sys, numpy as np, jax
 from repalg.models import parse_config, train
-from tests.models.test_lieconv_tasks import DIGITS
+from tests.models.lieconv.test_tasks import DIGITS
 assert len(jax.devices()) == 4
 settings = parse_config(DIGITS.format(group="SE(2)", lifts=2))
 runs = [train(settings, sys.argv[1] + str(n), progress=False, devices=jax.devices()[:n]) for n in (4, 1)]
