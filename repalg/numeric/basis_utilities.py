@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .equivariance import scale_adjusted_error
-from .operators import float64
+from .precision import float64
 
 __all__ = ["equivariance_error", "sparsify_basis", "vis"]
 

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..symbolic import Rep, parse
-from .operators import float64
+from .precision import float64
 
 __all__ = ["as_rep", "equivariance_error", "rel_err", "scale_adjusted_error"]
 

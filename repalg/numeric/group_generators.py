@@ -22,7 +22,7 @@ import scipy.linalg
 
 from ..symbolic.group_descriptors import DirectProduct, Embedded, GroupBase, NamedGroup
 from .errors import TooLargeError
-from .operators import to_matrix
+from .linear_operators import to_matrix
 
 Generators = tuple  # (lie_algebra (k, d, d), discrete_generators (m, d, d))
 

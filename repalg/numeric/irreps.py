@@ -43,7 +43,7 @@ from ..symbolic.constructors import T
 from ..symbolic.group_descriptors import Embedded
 from . import commutant, isotypic
 from .errors import SolveError
-from .operators import float64
+from .precision import float64
 
 
 def rho_function(atom):

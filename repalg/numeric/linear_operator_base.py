@@ -111,6 +111,10 @@ class LinearOperator:
         """The m×n matrix, found by applying the operator to the identity."""
         return self.matmat(np.eye(self.shape[1], dtype=self.dtype))
 
+    def dense(self):
+        """The m×n matrix (``to_dense()``, by its shorter name)."""
+        return self.to_dense()
+
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.to_dense(), dtype=dtype)
 

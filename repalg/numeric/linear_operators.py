@@ -28,8 +28,8 @@ __all__ = ["ConcatLazy", "I", "LazyDirectSum", "LazyJVP", "LazyKron", "LazyKrons
 
 def lazify(x) -> LinearOperator:
     """``x`` as a ``LinearOperator``: an operator stays as it is, a matrix
-    (numpy or JAX) is wrapped in ``Lazy``, and another operator with
-    ``to_dense()`` (as repalg's own ``rep.rho(g)``) by its dense matrix.
+    (numpy or JAX) is wrapped in ``Lazy``, and another object with
+    ``to_dense()`` by its dense matrix.
 
     >>> lazify(np.eye(2))
     <2x2 Lazy with dtype=float64>
@@ -44,8 +44,8 @@ def lazify(x) -> LinearOperator:
 
 
 def densify(x):
-    """``x`` as a dense array: ``to_dense()`` of an operator (also of
-    repalg's own ``rep.rho(g)``); arrays as they are.
+    """``x`` as a dense array: ``to_dense()`` of an operator (``rep.rho(g)``
+    among them); arrays as they are.
 
     >>> densify(I(2)).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
@@ -55,6 +55,24 @@ def densify(x):
     if isinstance(x, (np.ndarray, jax.Array)):
         return x
     raise TypeError(f"cannot make a dense matrix of a {type(x).__name__}; give an array or a LinearOperator")
+
+
+def to_matrix(m, xp=jnp):
+    """A matrix from an array or any linear operator: its ``to_dense()``, or
+    ``@`` on an identity (emlp's ``LazyPerm`` and users' own operators).
+
+    >>> class Swap:
+    ...     shape = (2, 2)
+    ...     def __matmul__(self, x):
+    ...         return x[::-1]
+    >>> to_matrix(Swap(), np).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    if hasattr(m, "to_dense"):
+        return xp.asarray(m.to_dense())
+    if hasattr(m, "shape") and not hasattr(m, "dtype") and hasattr(m, "__matmul__"):
+        return xp.asarray(m @ xp.eye(m.shape[-1]))
+    return xp.asarray(m)
 
 
 def _adjoint(M):

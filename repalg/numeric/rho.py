@@ -19,7 +19,8 @@ import jax.numpy as jnp
 from ..symbolic.decompose import is_irrep
 from ..symbolic.nodes import Atom, Rep, Sum
 from . import irreps, user
-from . import operators as ops
+from .linear_operator_base import Lazy, LinearOperator
+from .linear_operators import LazyDirectSum, LazyKron, LazyKronsum
 
 
 def _element(atom: Atom, element, rep: Rep):
@@ -73,21 +74,22 @@ def atom_drho(atom: Atom, a, xp=jnp):
     return -m.T if atom.dual else m
 
 
-def _structured(rep: Rep, x, whole: Rep, atom_matrix, product) -> ops.Operator:
+def _structured(rep: Rep, x, whole: Rep, atom_matrix, product) -> LinearOperator:
     """Sums act block-diagonally; products by ``product`` (Kronecker product
     for group elements, Kronecker sum for Lie algebra elements)."""
     if isinstance(rep, Atom):
-        return ops.matrix(atom_matrix(rep, _element(rep, x, whole)))
+        return Lazy(atom_matrix(rep, _element(rep, x, whole)))
     if isinstance(rep, Sum):
-        return ops.block_diag([(_structured(t, x, whole, atom_matrix, product), m) for t, m in rep.terms])
+        return LazyDirectSum([_structured(t, x, whole, atom_matrix, product) for t, _ in rep.terms],
+                             [m for _, m in rep.terms])
     return product([_structured(f, x, whole, atom_matrix, product) for f, e in rep.factors for _ in range(e)])
 
 
-def rho(rep: Rep, g) -> ops.Operator:
+def rho(rep: Rep, g) -> LinearOperator:
     """The group element ``g`` acting on ``rep``, as an operator."""
-    return _structured(rep, g, rep, atom_rho, ops.kron)
+    return _structured(rep, g, rep, atom_rho, LazyKron)
 
 
-def drho(rep: Rep, a) -> ops.Operator:
+def drho(rep: Rep, a) -> LinearOperator:
     """The Lie algebra element ``a`` acting on ``rep``, as an operator."""
-    return _structured(rep, a, rep, atom_drho, ops.kronsum)
+    return _structured(rep, a, rep, atom_drho, LazyKronsum)

@@ -33,7 +33,8 @@ from ..symbolic.nodes import Rep
 from ..symbolic.group_descriptors import DirectProduct
 from .group_generators import generators
 from .linear_operators import LazyKron, LazyKronsum
-from .operators import float64, to_matrix
+from .linear_operators import to_matrix
+from .precision import float64
 
 
 def user_size(rep: Rep) -> int:

@@ -320,7 +320,7 @@ def test_a_large_problem_goes_matrix_free(monkeypatch):
     assert Q.shape[1] == 232 and Q.info.strategy == "filter" and Q.info.gap > 1e6
     v = Q @ np.random.default_rng(0).normal(size=232)
     for g in SO(3).samples(2, key=1):
-        with repalg.numeric.operators.float64():
+        with repalg.numeric.precision.float64():
             assert scale_adjusted_error(np.asarray(rep.rho(g) @ v), v, g) < 1e-9
 
 
@@ -337,7 +337,7 @@ def test_large_problems_by_the_reduced_solvers(text, rank, strategy):
     v = Q @ np.random.default_rng(0).normal(size=rank)
     G = rep.groups()[0]
     for g in G.samples(2, key=1):
-        with repalg.numeric.operators.float64():
+        with repalg.numeric.precision.float64():
             assert scale_adjusted_error(np.asarray(rep.rho(g) @ v), v, g) < 1e-9
     repalg.clear_cache()
 

@@ -11,7 +11,7 @@ import repalg
 from repalg import parse
 from repalg.groups import C, D, O, S, SO, Scaling, SOplus, SU, Sp, Z
 from repalg.numeric import commutant, rank_expectations
-from repalg.numeric.operators import float64
+from repalg.numeric.precision import float64
 from repalg.reps import T, V
 from repalg.symbolic.decompose import irrep
 

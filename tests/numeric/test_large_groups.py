@@ -12,7 +12,7 @@ from repalg import TooLargeError, parse
 from repalg.numeric.group_generators import generators
 from repalg.numeric.rungs.dense import dense_null_space
 from repalg.numeric.subproblem import monomial_atoms
-from repalg.numeric.operators import float64
+from repalg.numeric.precision import float64
 from repalg.symbolic.decompose import stable_rank
 
 QUICK = [  # (text, rank): answered by the first fundamental theorem, no solve

@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from ...numeric.equivariance import scale_adjusted_error
-from ...numeric.operators import float64
+from ...numeric.precision import float64
 
 def predictor(model: hk.Transformed, rows: int = 500):
     """``predict(params, X) -> outputs`` in chunks of ``rows`` (padded, so one

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse
 
 from ..memory import MEMORY_FRACTION, available_bytes, guard
-from ..operators import float64
+from ..precision import float64
 from ..rho import atom_drho
 from ..span import discrete_cut, orthonormal
 from ..spectral_gap import zero_level

@@ -49,7 +49,7 @@ import pytest
 
 from repalg.models.datasets.points import SpringDynamics, spring_energy, spring_trajectories
 from repalg.models.lieconv.lie_groups import as_lie_group
-from repalg.numeric.operators import float64
+from repalg.numeric.precision import float64
 
 FIXTURE = Path(__file__).resolve().parents[2] / "data" / "lieconv_reference.npz"
 

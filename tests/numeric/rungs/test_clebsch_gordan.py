@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from repalg import parse
-from repalg.numeric.operators import float64
+from repalg.numeric.precision import float64
 from repalg.numeric.rungs import clebsch_gordan
 
 from .agreement import atoms_of, dense, projector
