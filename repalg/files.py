@@ -10,9 +10,14 @@ fails, or is interrupted by an exception, leaves no temporary file behind.
 from __future__ import annotations
 
 import os
+import re
 import secrets
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp")
+"""The name atomic_write gives its temporary file: the target's, the
+writer's process id, eight hex digits."""
 
 
 def atomic_write(path, write: Callable) -> None:
@@ -38,3 +43,34 @@ def atomic_write(path, write: Callable) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder) -> list:
+    """Remove the temporary files that :func:`atomic_write` left in
+    ``folder`` when its process died mid-write (a ``kill -9``), and return
+    their paths; those of live processes are left to them.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / f".run.npz.{os.getpid()}.0123abcd.tmp").write_bytes(b"mine")
+    4
+    >>> remove_stale_temporaries(folder)
+    []
+    """
+    removed = []
+    for path in Path(folder).glob(".*.tmp"):
+        match = _TEMPORARY.fullmatch(path.name)
+        if match and not _alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return sorted(removed)

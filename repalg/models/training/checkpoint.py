@@ -95,14 +95,25 @@ def same_meaning(meta: dict | None, fingerprints: dict, path) -> None:
         compare(meta.get("fingerprints", {}), fingerprints, path)
 
 
+def unreadable(path, error: BaseException) -> ValueError:
+    """The error for a checkpoint file that exists but cannot be read."""
+    return ValueError(f"{path} is not a readable repalg checkpoint ({type(error).__name__}: {error}); it is left "
+                      "as it is: restore it from a copy, or move it away to train this run again from the start")
+
+
 def read_checkpoint(path) -> tuple[dict, dict]:
-    """The arrays of the checkpoint at ``path`` and its header."""
+    """The arrays of the checkpoint at ``path`` and its header; a file that
+    is truncated, empty, damaged or not a checkpoint at all is refused with
+    :func:`unreadable`'s message."""
     try:
         with np.load(path, allow_pickle=False) as file:
             arrays = {name: file[name] for name in file.files}
-        return arrays, json.loads(str(arrays.pop("meta")))
-    except (OSError, ValueError, KeyError) as error:
-        raise ValueError(f"{path} is not a readable repalg checkpoint: {error}") from None
+        meta = json.loads(str(arrays.pop("meta")))
+        if not isinstance(meta, dict) or not {"format", "epoch", "step", "paths", "stats"} <= meta.keys():
+            raise ValueError("its header is not a checkpoint's")
+        return arrays, meta
+    except Exception as error:  # BadZipFile, EOFError, zlib.error, OSError, ValueError, KeyError: a damaged file
+        raise unreadable(path, error) from None
 
 
 def restore_tree(arrays: dict, meta: dict, name: str, template, path) -> Any:
@@ -136,12 +147,18 @@ def checkpoint_progress(path) -> dict | None:
 
 def read_header(path) -> dict | None:
     """The header of the checkpoint at ``path``, or ``None`` when there is
-    none to read."""
+    no file there; a file that cannot be read is refused (never taken for
+    no checkpoint, which would start the run again over it)."""
+    if not Path(path).exists():
+        return None
     try:
         with np.load(path, allow_pickle=False) as file:
-            return json.loads(str(file["meta"]))
-    except (OSError, ValueError, KeyError):
-        return None
+            meta = json.loads(str(file["meta"]))
+        if not isinstance(meta, dict) or not {"epoch", "step"} <= meta.keys():
+            raise ValueError("its header is not a checkpoint's")
+        return meta
+    except Exception as error:  # as read_checkpoint: every way a damaged file fails
+        raise unreadable(path, error) from None
 
 
 def load_checkpoint(path, template: TrainingState, fingerprints=None) -> tuple[TrainingState, tuple]:
@@ -160,4 +177,4 @@ def load_checkpoint(path, template: TrainingState, fingerprints=None) -> tuple[T
 
 
 __all__ = ["FORMAT", "READS", "checkpoint_progress", "load_checkpoint", "read_checkpoint", "read_header",
-           "restore_tree", "same_meaning", "save_checkpoint"]
+           "restore_tree", "same_meaning", "save_checkpoint", "unreadable"]

@@ -20,7 +20,7 @@ import jax
 import numpy as np
 from tqdm.auto import tqdm
 
-from ...files import atomic_write
+from ...files import atomic_write, remove_stale_temporaries
 from ..binding import as_rep
 from ..config.schema import ConfigError
 from ..config.settings import Settings, label
@@ -93,6 +93,8 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
     fresh = init_state(run.model, run.optimizer, data.X_train[:1], s.train.seed)
     fingerprints = layer_fingerprints(run.model, data.X_train[:1])
     checkpoint = run_dir / CHECKPOINT
+    if main and run_dir.is_dir():
+        remove_stale_temporaries(run_dir)  # what a process killed mid-write left
     if check_run_dir(run_dir, s) is not None:
         try:
             state, _ = load_checkpoint(checkpoint, fresh, fingerprints)

@@ -88,7 +88,10 @@ def check_run_dir(run_dir, settings: Settings) -> dict | None:
         raise ConfigError(None, f"{run_dir} has a checkpoint but no readable {CONFIG} ({error}); "
                                 "choose another output directory") from None
     same_settings(stored, settings.to_dict(), run_dir)
-    return checkpoint_progress(run_dir / CHECKPOINT)
+    try:
+        return checkpoint_progress(run_dir / CHECKPOINT)
+    except ValueError as error:  # a damaged checkpoint is refused, not replaced by a new run
+        raise ConfigError(None, str(error)) from None
 
 
 __all__ = ["CHECKPOINT", "CONFIG", "CURVES", "METRICS", "RESULTS", "ROLLOUTS", "ROLLOUT_PLOT", "append_line",
