@@ -82,6 +82,9 @@ def load_config(path=None, overrides=(), check_names: bool = True) -> Settings:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise ConfigError(None, f"cannot read the config {str(path)!r}: {error.strerror or error}") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(None, f"the config {str(path)!r} is not UTF-8 text (byte {error.start}: "
+                                    f"{error.reason}); save it as UTF-8") from None
         name, where = path.stem, str(path)
     try:
         settings = parse_config(text, overrides, check_names=check_names, source=where)

@@ -37,7 +37,13 @@ def read_history(path: Path, last_epoch: int) -> list:
     line cut short by an interruption skipped, the final record left out)."""
     history = []
     if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise ConfigError(None, f"{path} is not UTF-8 text (byte {error.start}: {error.reason}), so the run's "
+                                    "history cannot be read back; it is left as it is: restore it, or move it "
+                                    "away to resume without it") from None
+        for line in text.splitlines():
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
@@ -84,7 +90,7 @@ def check_run_dir(run_dir, settings: Settings) -> dict | None:
         return None
     try:
         stored = parse_config((run_dir / CONFIG).read_text(encoding="utf-8"), check_names=False).to_dict()
-    except (OSError, ConfigError) as error:
+    except (OSError, UnicodeDecodeError, ConfigError) as error:
         raise ConfigError(None, f"{run_dir} has a checkpoint but no readable {CONFIG} ({error}); "
                                 "choose another output directory") from None
     same_settings(stored, settings.to_dict(), run_dir)

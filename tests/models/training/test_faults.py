@@ -2,7 +2,8 @@
 checkpoint truncated, emptied, bit-flipped or replaced by random bytes is
 refused by name, by a resume and by ``load()``, and the run directory is
 left exactly as it was; a temporary file left by a writer killed mid-write
-is removed when the run starts again, one of a live writer is not."""
+is removed when the run starts again, one of a live writer is not; a config
+or a metrics history that is not UTF-8 is named in the error."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 from repalg.files import remove_stale_temporaries
-from repalg.models.config import ConfigError
+from repalg.models.config import ConfigError, load_config
 from repalg.models.training import load, train
 
 from ..tiny_data import tiny
@@ -70,3 +71,23 @@ def test_a_temporary_file_of_a_killed_writer_is_removed_when_the_run_starts_agai
     train(tiny(), run, progress=False)  # finished already: resumes, trains nothing
     assert not orphan.exists() and live.exists()
     assert remove_stale_temporaries(run) == []
+
+
+def test_a_config_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.toml"
+    text = '[model]\nname = "MLP"  # réseau\n'
+    path.write_bytes(text.encode("latin-1"))
+    at = text.index("é")  # one byte a character before it: the offset of the first byte UTF-8 cannot read
+    words = rf"the config '{path}' is not UTF-8 text \(byte {at}: .*\); save it as UTF-8"
+    with pytest.raises(ConfigError, match=words):
+        load_config(path)
+
+
+def test_a_binary_metrics_history_is_named_and_left_alone(finished, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(finished.run_dir, run)
+    (run / "metrics.jsonl").write_bytes(np.random.default_rng(1).bytes(4096))
+    before = digests(run)
+    with pytest.raises(ConfigError, match=rf"{run / 'metrics.jsonl'} is not UTF-8 text .* it is left as it is"):
+        train(tiny(), run, progress=False)
+    assert digests(run) == before
