@@ -134,12 +134,15 @@ def _train(args: argparse.Namespace) -> int:
           f"Adam lr {s.train.lr:g} ({s.train.schedule}), seed {s.train.seed}")
     say(f"devices:            {len(devices)} x {devices[0].platform}"
           + (f" over {jax.process_count()} processes" if jax.process_count() > 1 else ""), flush=True)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # kill's SIGTERM stops a run as Ctrl-C does
     try:
         result = train(run, out, progress=True)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         say(f"\ninterrupted: the last finished epoch is saved in {out}; run the same command to resume",
               file=sys.stderr)
-        return 130
+        return _exit_status(stop)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     r = result.results
     weights = (f"best validation weights, epoch {r['best_epoch']}" if r["weights"] == "best"
                else "last weights (no validation split)" if not len(data.X_val)
@@ -167,8 +170,19 @@ def _number(value) -> str:
     return "not finite" if value is None else f"{value:.4g}"
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises KeyboardInterrupt, so that both
+    stop a run or a sweep the same way."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
+
+def _exit_status(stop: KeyboardInterrupt) -> int:
+    """The shell's status for a run stopped by ``stop``: 128 + the signal's
+    number (130 for Ctrl-C's SIGINT, 143 for SIGTERM)."""
+    return 128 + (signal.SIGTERM if isinstance(stop, _Terminated) else signal.SIGINT)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -199,15 +213,15 @@ def _sweep(args: argparse.Namespace) -> int:
         bar.update(1)
 
     # a terminated sweep stops as an interrupted one does: its pool's runs stop with it, not orphaned
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         summary = sweep(plan, workers=args.workers, ray_address=args.ray, cpus_per_run=args.cpus_per_run,
                         gpus_per_run=args.gpus_per_run, on_result=report)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         bar.close()
         print(f"\ninterrupted: finished runs are kept in {plan.out}; run the same command to go on",
               file=sys.stderr)
-        return 130
+        return _exit_status(stop)
     finally:
         signal.signal(signal.SIGTERM, previous)
     bar.close()

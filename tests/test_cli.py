@@ -1,7 +1,10 @@
 """The command line, in process and as a real process."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -129,3 +132,42 @@ def test_the_cli_trains_a_tiny_config(datasets, tmp_path, capsys):
     assert (out / CHECKPOINT).exists() and (out / CURVES).exists()
     assert main(["train", str(path), "--set", "train.epoch=2"]) == 2
     assert "train.epoch: unknown key; did you mean train.epochs?" in capsys.readouterr().err
+
+
+SLOW_TO_FINISH = """
+[dataset]
+name = "Inertia"
+N = 64
+val = 16
+test = 16
+[model]
+name = "MLP"
+ch = 8
+num_layers = 1
+[train]
+epochs = 100000
+batch_size = 32
+eval_every = 1
+"""
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path):
+    """``kill`` (SIGTERM) says where the run stands and how to resume, as
+    Ctrl-C does, and exits with 143 (128 + 15), not silently (issue 33)."""
+    config = tmp_path / "long.toml"
+    config.write_text(SLOW_TO_FINISH)
+    out = tmp_path / "run"
+    running = subprocess.Popen([sys.executable, "-m", "repalg", "train", str(config), "--out", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, JAX_PLATFORMS="cpu"))
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / CHECKPOINT).exists():
+            assert time.monotonic() < deadline and running.poll() is None, "the run did not start"
+            time.sleep(0.2)
+        running.send_signal(signal.SIGTERM)
+        assert running.wait(timeout=60) == 143
+        assert f"interrupted: the last finished epoch is saved in {out}; run the same command to resume" in \
+            running.stderr.read()
+    finally:
+        running.kill()
