@@ -18,8 +18,6 @@ float32 round-off:
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 from pathlib import Path
 
@@ -35,14 +33,13 @@ from repalg.reps import bilinear_weights
 from repalg.models.datasets import Inertia, O5Synthetic, ParticleInteraction, pendulum
 from repalg.symbolic.constructors import T
 
+from ..reference import fixture
+
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "emlp_reference.npz"
 
 
-@functools.lru_cache(maxsize=None)
 def reference():
-    with np.load(FIXTURE, allow_pickle=False) as file:
-        arrays = {name: file[name] for name in file.files}
-    return arrays, json.loads(str(arrays.pop("meta")))
+    return fixture(FIXTURE)
 
 
 def arrays(prefix: str) -> dict:

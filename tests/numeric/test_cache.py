@@ -19,16 +19,6 @@ from repalg.numeric import cache
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-@pytest.fixture
-def disk(tmp_path, monkeypatch):
-    monkeypatch.setattr(repalg.numeric.solve, "STORE_FROM", 0.0)  # small solves are kept too, to test with
-    repalg.set_cache_dir(tmp_path)
-    repalg.clear_cache()
-    yield tmp_path
-    repalg.set_cache_dir(None)
-    repalg.clear_cache()
-
-
 def reference(text):
     repalg.set_cache_dir(None)
     repalg.clear_cache()

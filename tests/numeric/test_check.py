@@ -23,17 +23,6 @@ from ..marks import default
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-@pytest.fixture
-def disk(tmp_path, monkeypatch):
-    monkeypatch.setattr(repalg.numeric.solve, "STORE_FROM", 0.0)  # small solves are kept too, to test with
-    repalg.set_cache_dir(tmp_path)
-    repalg.clear_cache()
-    cache._warned.clear()
-    yield tmp_path
-    repalg.set_cache_dir(None)
-    repalg.clear_cache()
-
-
 def fresh(text):
     """The basis solved with no cache at all."""
     folder = cache.cache_dir()

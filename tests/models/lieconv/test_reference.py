@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 from pathlib import Path
 
 import jax
@@ -50,6 +49,8 @@ import pytest
 from repalg.models.datasets.points import SpringDynamics, spring_energy, spring_trajectories
 from repalg.models.lieconv.lie_groups import as_lie_group
 from repalg.numeric.precision import float64
+
+from ...reference import fixture
 
 FIXTURE = Path(__file__).resolve().parents[2] / "data" / "lieconv_reference.npz"
 
@@ -63,11 +64,8 @@ round-off (a few hundred ulps: the two libraries compute the same maps by
 different formulas), and float32 round-off for repalg's default precision."""
 
 
-@functools.lru_cache(maxsize=None)
 def reference():
-    with np.load(FIXTURE, allow_pickle=False) as file:
-        arrays = {name: file[name] for name in file.files}
-    return arrays, json.loads(str(arrays.pop("meta")))
+    return fixture(FIXTURE)
 
 
 def arrays(prefix: str) -> dict:
