@@ -39,33 +39,43 @@ class ModelKind:
       (the builder's own ``dynamics``, which the flow reads); ``None`` for
       the others;
     - ``group_free``: it ignores its group, which only says under what its
-      equivariance error is measured (the MLP, LieConv's HFC and FC)."""
+      equivariance error is measured (the MLP, LieConv's HFC and FC);
+    - ``width``: the option that says how wide its hidden layers are
+      (``"ch"``, ``"k"``), which a refusal of a model too large names;
+    - ``dense_hidden``: its ``num_layers`` hidden layers are joined by
+      ``width x width`` weight matrices, so their size bounds the model's
+      before it is built (:mod:`repalg.models.training.sizes`)."""
 
     builder: type
     lieconv: bool = False
     points: bool = False
     dynamics: str | None = None
     group_free: bool = False
+    width: str | None = None
+    dense_hidden: bool = False
 
 
 def _dynamics(builder: type, **traits) -> ModelKind:
     return ModelKind(builder, dynamics=builder.dynamics, **traits)
 
 
+DENSE = {"width": "ch", "dense_hidden": True}
+"""The traits of emlp's models: ``ch`` wide, ``ch x ch`` hidden weights."""
+
 MODEL_KINDS = {
-    "EMLP": ModelKind(EMLP),
-    "MLP": ModelKind(MLP, group_free=True),
-    "Scalar": ModelKind(ScalarMLP),
-    "EMLPH": _dynamics(EMLPH),
-    "MLPH": _dynamics(MLPH, group_free=True),
-    "ScalarH": _dynamics(ScalarH),
-    "EMLPode": _dynamics(EMLPode),
-    "MLPode": _dynamics(MLPode, group_free=True),
-    "Scalarode": _dynamics(Scalarode),
-    "LieResNet": ModelKind(LieResNet, lieconv=True, points=True),
-    "HLieResNet": _dynamics(HLieResNet, lieconv=True, points=True),
-    "HFC": _dynamics(HFC, points=True, group_free=True),
-    "FC": _dynamics(FC, points=True, group_free=True),
+    "EMLP": ModelKind(EMLP, **DENSE),
+    "MLP": ModelKind(MLP, group_free=True, **DENSE),
+    "Scalar": ModelKind(ScalarMLP, **DENSE),
+    "EMLPH": _dynamics(EMLPH, **DENSE),
+    "MLPH": _dynamics(MLPH, group_free=True, **DENSE),
+    "ScalarH": _dynamics(ScalarH, **DENSE),
+    "EMLPode": _dynamics(EMLPode, **DENSE),
+    "MLPode": _dynamics(MLPode, group_free=True, **DENSE),
+    "Scalarode": _dynamics(Scalarode, **DENSE),
+    "LieResNet": ModelKind(LieResNet, lieconv=True, points=True, width="k"),
+    "HLieResNet": _dynamics(HLieResNet, lieconv=True, points=True, width="k"),
+    "HFC": _dynamics(HFC, points=True, group_free=True, width="k", dense_hidden=True),
+    "FC": _dynamics(FC, points=True, group_free=True, width="k", dense_hidden=True),
 }
 """Model kinds by the name a config file gives them."""
 

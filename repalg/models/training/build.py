@@ -24,6 +24,7 @@ from ..dynamics import Flow, require_diffrax
 from ..lieconv.lie_groups import as_lie_group
 from ..registry import DATASETS, MODELS, kind_of
 from ..standardize import Standardize
+from .sizes import FLOAT32, check_examples, check_parameters, check_width
 
 DEFAULT_VAL, DEFAULT_TEST = 1000, 5000
 """emlp's validation and test sizes for datasets generated to a size."""
@@ -78,16 +79,20 @@ def build_data(d: DatasetSettings, m) -> tuple[Data, DatasetSettings, dict]:
     split_rng = np.random.default_rng([d.seed, 1])
 
     def make(**args):
+        shown = ", ".join(f"{k}={v!r}" for k, v in {**args, **common}.items())
         try:
             return cls(**args, **common)
         except (TypeError, ValueError) as error:
-            shown = ", ".join(f"{k}={v!r}" for k, v in {**args, **common}.items())
             raise ConfigError("dataset", f"{d.name}({shown}) failed: {error}") from None
+        except MemoryError as error:  # past the estimate: the dataset's own arrays outgrew the memory
+            raise ConfigError("dataset.N" if "N" in args else "dataset",
+                              f"{d.name}({shown}) ran out of memory ({error}): make it smaller") from None
 
     if kind == "sized":
         val = DEFAULT_VAL if d.val is None else d.val
         test = DEFAULT_TEST if d.test is None else d.test
         total = d.N + val + test
+        _check_examples(make, total, f"N = {d.N} ({total} with the validation and test examples)")
         ds = make(N=total)
         classification = hasattr(ds, "num_classes")
         X, Y = _arrays(ds, d.name, classification)
@@ -125,6 +130,20 @@ def build_data(d: DatasetSettings, m) -> tuple[Data, DatasetSettings, dict]:
                 classification=classification, flow=flow, system=ds if flow is not None else None,
                 points=getattr(ds, "points", None))
     return data, resolved, texts
+
+
+def _check_examples(make, total: int, what: str) -> None:
+    """Refuse ``total`` examples of a generated dataset that will not fit,
+    from the size of one made first (a dataset that cannot make one is left
+    to fail, or not, as it is asked for ``total``)."""
+    try:
+        one = make(N=1)
+        X, Y = np.asarray(one.X), np.asarray(one.Y)
+    except ConfigError:
+        return
+    if len(X) != 1 or len(Y) != 1:
+        return
+    check_examples("dataset.N", total, X.nbytes + Y.nbytes + FLOAT32 * (X.size + Y.size), what)
 
 
 def _bind(m, ds):
@@ -279,7 +298,10 @@ class Run:
 def prepare(settings: Settings) -> Run:
     """Build the data, bind the representations, build the model and check
     that it initializes: every failure a :class:`ConfigError` naming the key,
-    before any file is written or step compiled."""
+    before any file is written or step compiled. A model or a dataset too
+    large for the memory that may be used is refused first, with its size
+    (:mod:`.sizes`)."""
+    check_width(settings.model)
     data, dataset, texts = build_data(settings.dataset, settings.model)
     n = len(data.X_train)
     t = settings.train
@@ -295,9 +317,10 @@ def prepare(settings: Settings) -> Run:
     resolved = dataclasses.replace(settings, dataset=dataset, model=model_settings, train=t)
     model = build_model(model_settings, data.rep_in, data.rep_out, data.group, data.stats, data.flow, data.points)
     try:
-        jax.eval_shape(model.init, jax.random.PRNGKey(0), data.X_train[:1])
+        shapes = jax.eval_shape(model.init, jax.random.PRNGKey(0), data.X_train[:1])
     except (TypeError, ValueError) as error:
         raise ConfigError("model", f"{model_settings.name} rejected its settings: {error}") from None
+    check_parameters(model_settings, shapes)
     batch_size = min(t.batch_size, n)
     steps = math.ceil(n / batch_size)
     optimizer, schedule = make_optimizer(t, steps)

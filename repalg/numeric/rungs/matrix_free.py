@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 import scipy.sparse
 
-from ..memory import MEMORY_FRACTION, available_bytes, guard
+from ..memory import guard, usable_bytes
 from ..precision import float64
 from ..rho import atom_drho
 from ..span import discrete_cut, orthonormal
@@ -194,7 +194,7 @@ def invariants(group, atoms: tuple, lie, disc, size: int, zero_count: int):
     dtype = np.complex128 if group.is_complex else np.float64
     generators_by_factor = [[atom_drho(a, x, xp=np) for a in atoms] for x in central_basis(lie)]
     found = null_space(generators_by_factor, size, block=max(32, zero_count // 16), dtype=dtype,
-                       max_bytes=available_bytes() * MEMORY_FRACTION, zero_level=zero_level(group, atoms))
+                       max_bytes=usable_bytes(), zero_level=zero_level(group, atoms))
     if found is None:
         return None
     q, gap = found
