@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 import jax
@@ -25,9 +26,10 @@ from .models.sweep.plan import is_plan, load_plan, plan_from_configs
 from .models.sweep.report import RESULTS_JSON, RESULTS_MD, metric
 from .models.sweep.run import sweep
 from .models.training.build import prepare
+from .models.training.lock import hold_run
 from .models.training.loop import train
 from .models.training.run_dir import (CHECKPOINT, CONFIG, CURVES, METRICS, RESULTS, ROLLOUT_PLOT, ROLLOUTS,
-                                      check_run_dir)
+                                      RunDirWarning, check_run_dir)
 from .numeric import SolveError
 from .numeric.equivariance import equivariance_error
 from .symbolic import Scalar, group, parse
@@ -113,11 +115,25 @@ def _train(args: argparse.Namespace) -> int:
     if args.distributed or args.coordinator or args.num_processes is not None or args.process_id is not None:
         jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
                                    process_id=args.process_id)
-    say = print if jax.process_index() == 0 else (lambda *_, **__: None)
     settings = load_config(args.config, args.set)
+    out = args.out if args.out is not None else settings.output.dir
+    with hold_run(out), warnings.catch_warnings():  # the directory is this run's from the start
+        warnings.simplefilter("always", RunDirWarning)
+        warnings.showwarning = _show_run_dir_warning
+        return _train_held(args, settings, out)
+
+
+def _show_run_dir_warning(message, category, filename, lineno, file=None, line=None):
+    if jax.process_index() == 0:
+        text = (f"warning: {message}\n" if issubclass(category, RunDirWarning)
+                else warnings.formatwarning(message, category, filename, lineno, line))
+        print(text, file=sys.stderr, end="")
+
+
+def _train_held(args: argparse.Namespace, settings, out) -> int:
+    say = print if jax.process_index() == 0 else (lambda *_, **__: None)
     run = prepare(settings)
     s, data = run.settings, run.data
-    out = args.out if args.out is not None else s.output.dir
     parameters = sum(int(np.prod(leaf.shape)) for leaf in jax.tree_util.tree_leaves(
         jax.eval_shape(run.model.init, jax.random.PRNGKey(0), data.X_train[:1])))
     devices = jax.devices()
@@ -303,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", metavar="DIR", help="the run directory (default: [output] dir, or runs/<config name>)")
     hosts = train.add_argument_group(
         "several hosts", "Start the same command on every host; the batch is split across all their devices "
-                         "and process 0 writes the run directory (see docs/training.md).")
+                         "and process 0 writes the run directory (see the README, Several hosts).")
     hosts.add_argument("--distributed", action="store_true",
                        help="call jax.distributed.initialize() first, detecting the cluster (SLURM, Open MPI, "
                             "Cloud TPU, Kubernetes)")

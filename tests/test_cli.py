@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from repalg.cli import main
-from repalg.models.training import CHECKPOINT, CURVES
+from repalg.models.training import CHECKPOINT, CURVES, METRICS
 
 from .models.tiny_data import TINY, datasets  # noqa: F401  (a fixture)
+from .models.training.faults import hold_elsewhere
 
 
 def run(*args):
@@ -132,6 +133,17 @@ def test_the_cli_trains_a_tiny_config(datasets, tmp_path, capsys):
     assert (out / CHECKPOINT).exists() and (out / CURVES).exists()
     assert main(["train", str(path), "--set", "train.epoch=2"]) == 2
     assert "train.epoch: unknown key; did you mean train.epochs?" in capsys.readouterr().err
+    (out / METRICS).unlink()  # a resume says what it rebuilt, as a line of its own
+    assert main(["train", str(path), "--set", "train.epochs=2", "--out", str(out)]) == 0
+    assert f"warning: {out / METRICS} is missing: its 2 epochs were rebuilt from the copy in {out / CHECKPOINT}\n" \
+        in capsys.readouterr().err
+    fd = hold_elsewhere(out, 4242)  # another trainer there: refused before the data is made
+    try:
+        assert main(["train", str(path), "--set", "train.epochs=2", "--out", str(out)]) == 2
+    finally:
+        os.close(fd)
+    assert f"repalg: error: output.dir: {out} is in use by another run (pid 4242 on elsewhere" in \
+        capsys.readouterr().err
 
 
 SLOW_TO_FINISH = """

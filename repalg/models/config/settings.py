@@ -10,6 +10,8 @@ name a run goes by in sweep tables and plots (:func:`label`).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -117,6 +119,20 @@ def parse_config(text: str, overrides=(), check_names: bool = True, source: str 
     return Settings(**validate_sections(apply_overrides(raw, overrides), check_names))
 
 
+def config_digest(text: str) -> str:
+    """A digest of what the TOML ``text`` says about a run: its sections
+    other than ``[output]``, as parsed (so comments, spacing and the order of
+    keys do not count, and a newer repalg's defaults do not change it).
+
+    >>> config_digest('[model]\\nname = "MLP" # a comment\\n[output]\\ndir = "a"') == config_digest(
+    ...     '[output]\\ndir = "b"\\n\\n[model]\\nname="MLP"')
+    True
+    """
+    raw = tomllib.loads(text)
+    raw.pop("output", None)
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def label(s: Settings) -> str:
     """A run's name in tables and plots: ``[output] label``, or the model and
     its group (``EMLP-O(3)``, ``Scalar-O(3)``; ``MLP``, ``MLP + augmentation``,
@@ -134,4 +150,4 @@ def label(s: Settings) -> str:
     return name + (" + augmentation" if s.model.augment else "")
 
 
-__all__ = ["Settings", "label", "load_config", "parse_config"]
+__all__ = ["Settings", "config_digest", "label", "load_config", "parse_config"]

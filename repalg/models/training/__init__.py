@@ -24,8 +24,9 @@ The pieces, from the bottom up:
 One module each: :mod:`.sharding` (the mesh), :mod:`.step` (the state and
 the update), :mod:`.evaluate` (metrics, equivariance error),
 :mod:`.checkpoint` (the file format), :mod:`.build` (a run from settings),
-:mod:`.run_dir` (its files), :mod:`.plots`, :mod:`.loop` (:func:`train`)
-and :mod:`.inference` (:func:`load`).
+:mod:`.sizes` (models and datasets too large, refused first),
+:mod:`.run_dir` (its files), :mod:`.lock` (one run per directory),
+:mod:`.plots`, :mod:`.loop` (:func:`train`) and :mod:`.inference` (:func:`load`).
 
 A run directory holds ``config.toml`` (the resolved config: group and
 representations spelled out, so :func:`load` needs no dataset),

@@ -10,6 +10,14 @@ another basis for one of them, and the message names the layer. A change of
 repalg's code that leaves the bases alone (a docstring, a move, a faster
 solver) leaves saved runs loadable.
 
+Format 2 also keeps, under ``run``, what ties the checkpoint to its run
+directory: the digest of the config it was trained on
+(:func:`repalg.models.config.settings.config_digest`), which a resume and
+``load()`` check against the directory's ``config.toml``, and the metrics
+of every epoch so far, from which a lost or damaged ``metrics.jsonl`` is
+rebuilt. Checkpoints written before this was added have neither, and are
+read as before.
+
 Format 1 (written before 2026-12-07) kept a digest of the source files
 instead, and refused a checkpoint after any change of code. It is read by
 rebuilding the model from the run's config and checking each saved leaf's
@@ -42,12 +50,12 @@ def _paths(tree) -> list[str]:
     return [jax.tree_util.keystr(path) for path, _ in jax.tree_util.tree_flatten_with_path(tree)[0]]
 
 
-def save_checkpoint(path, state: TrainingState, stats=None, fingerprints=None) -> None:
+def save_checkpoint(path, state: TrainingState, stats=None, fingerprints=None, run: dict | None = None) -> None:
     """Write ``state`` (and the standardization ``stats``) to ``path``
     atomically, as an npz of the flattened pytrees' leaves with a JSON header
-    (leaf paths, counters, best metric, and the ``fingerprints`` of the
-    model's basis-holding layers: :func:`repalg.models.fingerprints.layer_fingerprints`);
-    no pickle.
+    (leaf paths, counters, best metric, the ``fingerprints`` of the
+    model's basis-holding layers: :func:`repalg.models.fingerprints.layer_fingerprints`,
+    and ``run``: ``{"config": digest, "history": [records]}``); no pickle.
 
     >>> import os, tempfile, haiku as hk, optax
     >>> from repalg.models.training.step import init_state
@@ -63,6 +71,8 @@ def save_checkpoint(path, state: TrainingState, stats=None, fingerprints=None) -
     """
     arrays, meta = {}, {"format": FORMAT, "step": int(state.step), "epoch": int(state.epoch),
                         "best_metric": state.best_metric, "paths": {}, "fingerprints": fingerprints or {}}
+    if run is not None:
+        meta["run"] = run
     for name in ("params", "opt_state", "best_params"):
         tree = getattr(state, name)
         if tree is None:

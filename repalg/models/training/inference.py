@@ -19,7 +19,7 @@ from ..config.settings import Settings, load_config
 from .build import build_model, flow_of, points_of
 from ..fingerprints import layer_fingerprints
 from .checkpoint import read_checkpoint, restore_tree, same_meaning
-from .run_dir import CHECKPOINT, CONFIG
+from .run_dir import CHECKPOINT, CONFIG, same_config
 
 class TrainedModel:
     """A trained run for inference: ``params``, ``apply(params, x)``
@@ -73,6 +73,7 @@ def load(run_dir, which: str = "best") -> TrainedModel:
         group = as_group(m.group)
     rep_in, rep_out = as_rep(m.rep_in, group), as_rep(m.rep_out, group)
     arrays, meta = read_checkpoint(run_dir / CHECKPOINT)
+    same_config(meta, (run_dir / CONFIG).read_text(encoding="utf-8"), run_dir)
     stats = tuple(arrays[f"stats/{i}"] for i in range(meta["stats"])) or None
     model = build_model(m, rep_in, rep_out, group, stats, flow_of(settings.dataset), points_of(settings.dataset))
     example = jnp.zeros((1, rep_in.size()), jnp.float32)

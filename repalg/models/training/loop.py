@@ -13,6 +13,7 @@ import dataclasses
 import json
 import math
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -23,15 +24,16 @@ from tqdm.auto import tqdm
 from ...files import atomic_write, remove_stale_temporaries
 from ..binding import as_rep
 from ..config.schema import ConfigError
-from ..config.settings import Settings, label
+from ..config.settings import Settings, config_digest, label
 from ..dynamics import rollout_metrics
 from ..fingerprints import layer_fingerprints
 from .build import Run, build_model, prepare
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, read_header, save_checkpoint
 from .evaluate import equivariance_error_on, metrics, predictor
+from .lock import hold_run
 from .plots import plot_curves, plot_rollouts
-from .run_dir import (CHECKPOINT, CONFIG, METRICS, RESULTS, ROLLOUT_PLOT, ROLLOUTS, append_line, check_run_dir,
-                      json_number, read_history, write_lines)
+from .run_dir import (CHECKPOINT, CONFIG, METRICS, RESULTS, ROLLOUT_PLOT, ROLLOUTS, RunDirWarning, append_line,
+                      check_run_dir, json_number, resume_history, write_lines)
 from .sharding import data_mesh, shard_batch, to_host
 from .step import TrainingState, epoch_batches, init_state, make_update, padded_batch, padded_rows, replicate_state
 
@@ -84,31 +86,41 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
     (9,)
     """
     run = settings if isinstance(settings, Run) else prepare(settings)
-    s, data = run.settings, run.data
+    s = run.settings
     run_dir = Path(out if out is not None else (s.output.dir or f"runs/{s.dataset.name}-{s.model.name}"))
     s = dataclasses.replace(s, output=dataclasses.replace(s.output, dir=str(run_dir)))
+    with hold_run(run_dir):  # one run per directory, until this one ends
+        return _train(run, s, run_dir, progress, hook, devices)
+
+
+def _train(run: Run, s: Settings, run_dir: Path, progress: bool, hook: Callable | None, devices) -> RunResult:
+    data = run.data
     main = jax.process_index() == 0
     mesh = data_mesh(devices)
     rows = padded_rows(run.batch_size, mesh.size)
     fresh = init_state(run.model, run.optimizer, data.X_train[:1], s.train.seed)
     fingerprints = layer_fingerprints(run.model, data.X_train[:1])
     checkpoint = run_dir / CHECKPOINT
-    if main and run_dir.is_dir():
+    if main:
         remove_stale_temporaries(run_dir)  # what a process killed mid-write left
     if check_run_dir(run_dir, s) is not None:
         try:
             state, _ = load_checkpoint(checkpoint, fresh, fingerprints)
         except ValueError as error:  # the run's checkpoint does not fit the model its config builds
             raise ConfigError(None, f"{error}; choose another output directory") from None
-        history = read_history(run_dir / METRICS, state.epoch)
+        digest = config_digest((run_dir / CONFIG).read_text(encoding="utf-8"))
+        saved = (read_header(checkpoint).get("run") or {}).get("history")
+        history, notice = resume_history(run_dir, state.epoch, saved, write=main)
         if main:
             write_lines(run_dir / METRICS, history)
+            if notice is not None:
+                warnings.warn(notice, RunDirWarning, stacklevel=3)
     else:
         state, history = fresh, []
+        text = s.to_toml()
+        digest = config_digest(text)
         if main:
-            run_dir.mkdir(parents=True, exist_ok=True)
-            text = s.to_toml().encode()
-            atomic_write(run_dir / CONFIG, lambda file: file.write(text))
+            atomic_write(run_dir / CONFIG, lambda file: file.write(text.encode()))
             write_lines(run_dir / METRICS, [])
     classification = data.classification
     update = make_update(run.model.apply, run.optimizer, classification, mesh)
@@ -151,7 +163,8 @@ def train(settings: Settings | Run, out=None, *, progress: bool = True, hook: Ca
             if main:
                 append_line(run_dir / METRICS, record)
                 if evaluate:
-                    save_checkpoint(checkpoint, state, data.stats, fingerprints)
+                    save_checkpoint(checkpoint, state, data.stats, fingerprints,
+                                    run={"config": digest, "history": history})
             loss = record["train_loss"]
             postfix = {"epoch": epoch + 1, "loss": "not finite" if loss is None else f"{loss:.4g}"}
             if f"val_{metric}" in record and record[f"val_{metric}"] is not None:
@@ -177,7 +190,8 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
     metric = "accuracy" if classification else "mse"
     best_epoch = None
     scored = [r for r in history if r.get(f"val_{metric}") is not None]
-    if scored:
+    complete = [r["epoch"] for r in history] == list(range(1, state.epoch + 1))
+    if scored and complete:  # with epochs gone, the best of those left may not be the best
         pick = max if classification else min
         best_epoch = pick(scored, key=lambda r: r[f"val_{metric}"])["epoch"]
     results = {"final": True, "epochs": state.epoch, "steps": state.step, "weights": which,

@@ -23,7 +23,7 @@ def plot_curves(run_dir) -> Path:
     from matplotlib.figure import Figure
 
     run_dir = Path(run_dir)
-    history = read_history(run_dir / METRICS, 1 << 62)
+    history, _ = read_history(run_dir / METRICS)
     epochs = [r["epoch"] for r in history]
     accuracy = any("val_accuracy" in r for r in history)
     figure = Figure(figsize=(10 if accuracy else 6, 4), tight_layout=True)
@@ -37,7 +37,8 @@ def plot_curves(run_dir) -> Path:
             axes[0].plot(*zip(*points), label=label)
     axes[0].set_yscale("log")
     axes[0].set_xlabel("epoch")
-    axes[0].legend()
+    if axes[0].lines:
+        axes[0].legend()
     if accuracy:
         points = [(r["epoch"], r["val_accuracy"]) for r in history if r.get("val_accuracy") is not None]
         if points:
