@@ -15,6 +15,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from .processes import alive
+
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp")
 """The name atomic_write gives its temporary file: the target's, the
 writer's process id, eight hex digits."""
@@ -45,16 +47,6 @@ def atomic_write(path, write: Callable) -> None:
         raise
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def remove_stale_temporaries(folder) -> list:
     """Remove the temporary files that :func:`atomic_write` left in
     ``folder`` when its process died mid-write (a ``kill -9``), and return
@@ -70,7 +62,7 @@ def remove_stale_temporaries(folder) -> list:
     removed = []
     for path in Path(folder).glob(".*.tmp"):
         match = _TEMPORARY.fullmatch(path.name)
-        if match and not _alive(int(match["pid"])):
+        if match and not alive(int(match["pid"])):
             path.unlink(missing_ok=True)
             removed.append(path)
     return sorted(removed)

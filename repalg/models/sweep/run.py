@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import subprocess
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Callable
 
 from ...files import atomic_write
+from ...processes import die_with_parent
 from ..config.settings import label
 from ..training.build import prepare
+from ..training.lock import RunDirBusy, holder
 from ..training.loop import train
 from ..training.run_dir import same_settings
 from .plan import Plan, Task
@@ -85,9 +88,15 @@ def local_gpus() -> list:
     return [str(i) for i, line in enumerate(l for l in listed.splitlines() if l.startswith("GPU "))]
 
 
-def _pin(devices) -> None:  # a pool worker's initializer: take one GPU, before JAX is imported
+def _start_worker(parent: int, devices) -> None:
+    """A pool worker's initializer: end with the sweep (``parent``), however
+    it ends; take one GPU, before JAX is imported."""
+    die_with_parent(parent)
     if devices is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = devices.get()
+        gpu = devices.get()
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
+        # a worker runs one task: its GPU goes back for the worker that replaces it
+        multiprocessing.util.Finalize(None, devices.put, args=(gpu,), exitpriority=10)
 
 
 def _local(tasks: list, workers: int | None):
@@ -101,10 +110,10 @@ def _local(tasks: list, workers: int | None):
     devices = None
     if gpus:
         workers = min(workers, len(gpus))
-        devices = context.Manager().Queue()
+        devices = context.Queue()  # not a Manager's: no server process to outlive the sweep
         for gpu in gpus[:workers]:
             devices.put(gpu)
-    pool = context.Pool(workers, initializer=_pin, initargs=(devices,), maxtasksperchild=1)
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(os.getpid(), devices), maxtasksperchild=1)
     try:
         yield from pool.imap_unordered(_run_safely, tasks)
         pool.close()
@@ -161,6 +170,10 @@ def sweep(plan: Plan, *, workers: int | None = None, ray_address: str | None = N
             records[task.run_dir] = record
             if on_result is not None:
                 on_result(task, record, None, True)
+        elif holder(task.run_dir) is not None:  # a live process trains there (a previous sweep's worker)
+            failed[task.run_dir] = f"ConfigError: {RunDirBusy(task.run_dir, holder(task.run_dir))}"
+            if on_result is not None:
+                on_result(task, None, failed[task.run_dir], False)
         else:
             todo.append(task)
     runs = _ray(todo, ray_address, cpus_per_run, gpus_per_run) if ray_address else _local(todo, workers)
