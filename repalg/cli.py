@@ -112,15 +112,27 @@ def _decompose(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    if args.distributed or args.coordinator or args.num_processes is not None or args.process_id is not None:
-        jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
-                                   process_id=args.process_id)
-    settings = load_config(args.config, args.set)
-    out = args.out if args.out is not None else settings.output.dir
-    with hold_run(out), warnings.catch_warnings():  # the directory is this run's from the start
-        warnings.simplefilter("always", RunDirWarning)
-        warnings.showwarning = _show_run_dir_warning
-        return _train_held(args, settings, out)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # kill's SIGTERM stops a run as Ctrl-C does, from its start
+    out = None
+    try:
+        if args.distributed or args.coordinator or args.num_processes is not None or args.process_id is not None:
+            jax.distributed.initialize(coordinator_address=args.coordinator, num_processes=args.num_processes,
+                                       process_id=args.process_id)
+        settings = load_config(args.config, args.set)
+        out = args.out if args.out is not None else settings.output.dir
+        with hold_run(out), warnings.catch_warnings():  # the directory is this run's from the start
+            warnings.simplefilter("always", RunDirWarning)
+            warnings.showwarning = _show_run_dir_warning
+            return _train_held(args, settings, out)
+    except KeyboardInterrupt as stop:
+        if jax.process_index() == 0:
+            saved = out is not None and (Path(out) / CHECKPOINT).exists()
+            print("\ninterrupted: " + (f"the last finished epoch is saved in {out}; run the same command to resume"
+                                       if saved else "before the first epoch was saved; nothing is lost by running "
+                                                     "the same command again"), file=sys.stderr)
+        return _exit_status(stop)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _show_run_dir_warning(message, category, filename, lineno, file=None, line=None):
@@ -150,15 +162,7 @@ def _train_held(args: argparse.Namespace, settings, out) -> int:
           f"Adam lr {s.train.lr:g} ({s.train.schedule}), seed {s.train.seed}")
     say(f"devices:            {len(devices)} x {devices[0].platform}"
           + (f" over {jax.process_count()} processes" if jax.process_count() > 1 else ""), flush=True)
-    previous = signal.signal(signal.SIGTERM, _terminate)  # kill's SIGTERM stops a run as Ctrl-C does
-    try:
-        result = train(run, out, progress=True)
-    except KeyboardInterrupt as stop:
-        say(f"\ninterrupted: the last finished epoch is saved in {out}; run the same command to resume",
-              file=sys.stderr)
-        return _exit_status(stop)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    result = train(run, out, progress=True)
     r = result.results
     weights = (f"best validation weights, epoch {r['best_epoch']}" if r["weights"] == "best"
                else "last weights (no validation split)" if not len(data.X_val)
