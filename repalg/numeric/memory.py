@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 from pathlib import Path
@@ -23,6 +24,12 @@ from .subproblem import describe
 
 MEMORY_FRACTION = 0.8
 """The share of the available memory one solve, or one run, may plan to use."""
+
+ALWAYS_FITS = 1 << 26
+"""Bytes (64 MiB) that any machine repalg runs on has to spare: an estimate
+below it is let through without reading the machine's state, which costs a
+solve of a small representation more than the solve (0.5 ms of files under
+/proc and /sys)."""
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
@@ -55,6 +62,18 @@ def cgroup_room(root: Path = CGROUP_ROOT, membership: str | None = None) -> int 
             membership = Path("/proc/self/cgroup").read_text()
         except OSError:
             return None
+    rooms = []
+    for limit_path, usage_path in _cgroup_files(root, membership):
+        limit, usage = _number(limit_path), _number(usage_path)
+        if limit is not None and limit < 1 << 60:  # v1 writes "no limit" as a number near 2**63
+            rooms.append(max(limit - (usage or 0), 0))
+    return min(rooms) if rooms else None
+
+
+@functools.lru_cache(maxsize=8)
+def _cgroup_files(root: Path, membership: str) -> tuple:
+    """The (limit, usage) files of the memory cgroups ``membership`` names
+    that exist: found once, read at each call."""
     places = set()
     for line in membership.splitlines():
         parts = line.split(":", 2)
@@ -70,12 +89,7 @@ def cgroup_room(root: Path = CGROUP_ROOT, membership: str | None = None) -> int 
             base = root / "memory"
             places |= {(base / where / "memory.limit_in_bytes", base / where / "memory.usage_in_bytes"),
                        (base / "memory.limit_in_bytes", base / "memory.usage_in_bytes")}
-    rooms = []
-    for limit_path, usage_path in sorted(places):
-        limit, usage = _number(limit_path), _number(usage_path)
-        if limit is not None and limit < 1 << 60:  # v1 writes "no limit" as a number near 2**63
-            rooms.append(max(limit - (usage or 0), 0))
-    return min(rooms) if rooms else None
+    return tuple(pair for pair in sorted(places) if pair[0].exists())
 
 
 def address_space_room() -> int | None:
@@ -103,6 +117,16 @@ def usable_bytes() -> float:
     return available_bytes() * MEMORY_FRACTION
 
 
+def fits(count: float) -> bool:
+    """Whether ``count`` bytes may be used: at once below
+    :data:`ALWAYS_FITS`, else against :func:`usable_bytes`.
+
+    >>> fits(1000), fits(1e30)
+    (True, False)
+    """
+    return count <= ALWAYS_FITS or count <= usable_bytes()
+
+
 def gib(count: float) -> str:
     """Bytes in GiB, as the refusals write them."""
     return f"{count / 2**30:.3g} GiB"
@@ -110,7 +134,7 @@ def gib(count: float) -> str:
 
 def guard(group, atoms, size: int, estimate: float, rung: str) -> None:
     """Refuse, before allocating, a solve that needs more memory than there is."""
-    usable = usable_bytes()
-    if estimate > usable:
+    if not fits(estimate):
+        usable = usable_bytes()
         raise TooLargeError(f"{describe(atoms)} has size {size}: the {rung} solver would need about "
                             f"{gib(estimate)}, and {gib(usable)} may be used")

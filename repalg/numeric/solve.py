@@ -65,7 +65,7 @@ from . import cache, check, irreps, spectral_gap
 from .basis import Basis, Projector, SolveInfo
 from .errors import SolveError, TooLargeError
 from .group_generators import generators, permutations
-from .memory import gib, guard, usable_bytes
+from .memory import fits, gib, guard, usable_bytes
 from .rank_expectations import expected
 from .rungs import clebsch_gordan, dense, invariant_theory, matrix_free, orbit, weights
 from .subproblem import describe, monomial_atoms
@@ -112,7 +112,7 @@ def _equivariant_basis(rep: Rep) -> Basis:
     if unbound:
         raise ValueError(f"{rep!r} has atoms bound to no group: bind one first, as in rep(SO(3))")
     size = rep.size()
-    if 24 * size > usable_bytes():  # the layout and one column, at least
+    if not fits(24 * size):  # the layout and one column, at least
         raise TooLargeError(f"{rep!r} has size {size}: even its layout would need {gib(24 * size)}, and "
                             f"{gib(usable_bytes())} may be used")
     blocks, infos = [], []

@@ -11,7 +11,7 @@ from repalg import parse
 from repalg.numeric import commutant, finite
 from repalg.symbolic.constructors import T
 from repalg.symbolic.nodes import Atom, V
-from repalg.symbolic.group_descriptors import SO, Cube, RubiksCube, S, ZksZnxZn
+from repalg.symbolic.group_descriptors import SO, Cube, RubiksCube, S, Z, ZksZnxZn
 
 from ..reference import case_text, reference_cases
 
@@ -148,14 +148,36 @@ def test_rubiks_cube_is_refused_quickly():
     assert T(2)(RubiksCube()).predicted_rank() is None
     assert (V >> V)(RubiksCube()).predicted_rank() is None
     assert time.perf_counter() - start < 5
-    with pytest.raises(ValueError, match=r"RubiksCube has more than 100000 elements \(\d+ found so far\)"):
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"RubiksCube has at least \d+ elements \(a stabilizer chain's bound\): "
+                                         r"repalg enumerates finite groups up to 100000"):
         finite.classes(RubiksCube())
+    assert time.perf_counter() - start < 0.5  # refused before enumerating: 3 ms here, where it took 0.23 s
+
+
+RUBIKS_ORDER = 192_478_109_606_665_638_469_868_501_076_483_558_604_800_000_000
+"""The order of the group that ``RubiksCube``'s six generators (emlp's) make
+on its 48 facets, by sympy's Schreier-Sims (``PermutationGroup.order()``,
+1 s): 4.45e27 times the 43,252,003,274,489,856,000 positions of a real cube."""
+
+
+@pytest.mark.parametrize("group, order", [(Cube(), 24), (S(5), 120), (S(8), 40320), (Z(7), 7),
+                                          (S(9), 362880), (RubiksCube(), RUBIKS_ORDER)])
+def test_the_stabilizer_chain_bound_never_exceeds_the_order(group, order):
+    gens = finite._elements_of(group).generators
+    for seed in range(3):
+        bound = finite.order_at_least(gens, 10**30, seed=seed)
+        assert bound <= order  # a product of orbits of subgroups of the chain's stabilizers
+    if order <= 10**5:  # small groups: the chain of Schreier generators reaches the whole group here
+        assert finite.order_at_least(gens, 10**5) == order
+    else:
+        assert finite.order_at_least(gens, 10**5) > 10**5
 
 
 def test_order_bound(monkeypatch):
     monkeypatch.setattr(finite, "MAX_ORDER", 100)
     repalg.clear_cache()
-    with pytest.raises(ValueError, match=r"S\(5\) has more than 100 elements"):
+    with pytest.raises(ValueError, match=r"S\(5\) has at least 120 elements"):
         finite.classes(S(5))
     assert (_sign() * V)(S(5)).predicted_rank() is None
     repalg.clear_cache()

@@ -21,7 +21,7 @@ from ...symbolic.decompose import stable_rank
 from ...symbolic.group_descriptors import NamedGroup
 from .. import brauer
 from ..errors import SolveError, TooLargeError
-from ..memory import usable_bytes
+from ..memory import fits
 from ..spectral_gap import NONZERO_LEVEL, ZERO_LEVEL
 from ..subproblem import describe
 
@@ -81,7 +81,7 @@ def brauer_duals(group, atoms: tuple, size: int, start: int, limit: int, work: f
             and all(a.dim is None and a.name == "V" for a in atoms) and size >= start):
         return None
     spanning = brauer.count(len(atoms), group.d, special(group))
-    if spanning > limit or 8.0 * size * spanning * 3 > usable_bytes():
+    if spanning > limit or not fits(8.0 * size * spanning * 3):
         return None
     if size * spanning > work:
         raise TooLargeError(f"{describe(atoms)} has size {size} and {spanning} invariant pairings: "
