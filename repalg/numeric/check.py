@@ -297,11 +297,15 @@ def orbit_count(d: int, k: int, moves: list) -> int:
     3
     """
     n = d**k
-    nodes = np.arange(2 * n)
+    signed = any(np.any(np.asarray(sign) < 0) for _, sign in moves)
+    nodes = np.arange(2 * n if signed else n)
     targets = []
     for perm, sign in moves:
         digits = np.unravel_index(np.arange(n), (d,) * k)
         image = np.ravel_multi_index(tuple(np.asarray(perm)[x] for x in digits), (d,) * k)
+        if not signed:  # no sign to carry: one node a tuple
+            targets.append(image)
+            continue
         negative = np.prod([np.asarray(sign)[x] for x in digits], axis=0) < 0
         # (I, s) moves to (perm(I), s·sign(I)); nodes n.. are the negative copies
         targets.append(np.concatenate([image + n * negative, image + n * ~negative]))
@@ -315,5 +319,7 @@ def orbit_count(d: int, k: int, moves: list) -> int:
         label = np.minimum(label, label[label])
         if np.array_equal(label, before):
             break
+    if not signed:
+        return len(np.unique(label))
     valid = label[:n] != label[n:]
     return len(np.unique(np.concatenate([label[:n][valid], label[n:][valid]]))) // 2

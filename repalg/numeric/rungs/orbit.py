@@ -30,6 +30,22 @@ def orbit_moves(group) -> list | None:
     return moves if all(m is not None for m in moves) else None
 
 
+def tuple_action(perm: np.ndarray, sign: np.ndarray, d: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where a signed permutation of ``d`` coordinates sends each of the
+    ``d**k`` index tuples (flattened in C order), and the product of the
+    signs on the way: outer sums of the digits' images, most significant first.
+
+    >>> image, signs = tuple_action(np.array([1, 0]), np.array([1, -1]), 2, 2)
+    >>> image.tolist(), signs.tolist()
+    ([3, 2, 1, 0], [1, -1, -1, 1])
+    """
+    image, signs = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int8)
+    for j in reversed(range(k)):
+        image = np.add.outer(image, perm.astype(np.int64) * d**j).ravel()
+        signs = np.multiply.outer(signs, sign.astype(np.int8)).ravel()
+    return image, signs
+
+
 def orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
     """Invariants of the k-th tensor power of a signed permutation action.
 
@@ -39,27 +55,29 @@ def orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
     component; one that holds both (I, +) and (I, -) forces v = 0 there."""
     n = d**k
     index = np.arange(n, dtype=np.int64)
+    signed = any(np.any(np.asarray(sign) < 0) for _, sign in moves)
     sources, targets = [], []
     for perm, sign in moves:
-        image = np.zeros(n, dtype=np.int64)
-        signs = np.ones(n, dtype=np.int8)
-        place = 1
-        for _ in range(k):
-            digit = (index // place) % d
-            image += perm[digit].astype(np.int64) * place
-            signs *= sign[digit].astype(np.int8)
-            place *= d
+        image, signs = tuple_action(np.asarray(perm), np.asarray(sign), d, k)
+        if not signed:  # one node a tuple: no orbit can force a zero
+            sources.append(index)
+            targets.append(image)
+            continue
         flip = (signs < 0).astype(np.int64) * n
         sources += [index, index + n]
         targets += [image + flip, (image + n - flip)]
+    nodes = 2 * n if signed else n
     graph = scipy.sparse.coo_matrix(
         (np.ones(sum(len(s) for s in sources), dtype=np.int8), (np.concatenate(sources), np.concatenate(targets))),
-        shape=(2 * n, 2 * n))
+        shape=(nodes, nodes))
     _, labels = connected_components(graph, directed=False)
-    plus, minus = labels[:n], labels[n:]
-    valid = plus != minus
-    orbit = np.minimum(plus, minus)[valid]
-    sign = np.where(plus[valid] == orbit, 1.0, -1.0)
+    if signed:
+        plus, minus = labels[:n], labels[n:]
+        valid = plus != minus
+        orbit = np.minimum(plus, minus)[valid]
+        sign = np.where(plus[valid] == orbit, 1.0, -1.0)
+    else:
+        valid, orbit, sign = slice(None), labels, 1.0
     orbits, column, counts = np.unique(orbit, return_inverse=True, return_counts=True)
     values = sign / np.sqrt(counts[column])
     return scipy.sparse.csr_matrix((values, (index[valid], column)), shape=(n, len(orbits)))
