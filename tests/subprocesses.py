@@ -1,7 +1,9 @@
 """What a test that starts a Python subprocess gives it: this session's XLA
-flags (conftest.py sets the tests' own), with a number of host devices."""
+flags (conftest.py sets the tests' own), with a number of host devices; and
+the cleanup of a process group it started."""
 
 import os
+import signal
 
 
 def xla_flags(devices: int | None = None) -> str:
@@ -10,3 +12,12 @@ def xla_flags(devices: int | None = None) -> str:
     flags = [f for f in os.environ.get("XLA_FLAGS", "").split()
              if not f.startswith("--xla_force_host_platform_device_count")]
     return " ".join(flags + ([f"--xla_force_host_platform_device_count={devices}"] if devices else []))
+
+
+def kill_group(pid: int) -> None:
+    """Kill every process left of the session ``pid`` leads (a test's
+    cleanup: nothing it started outlives it)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

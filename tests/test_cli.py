@@ -13,7 +13,7 @@ from repalg.cli import main
 from repalg.models.training import CHECKPOINT, CURVES, METRICS
 
 from .models.tiny_data import TINY, datasets  # noqa: F401  (a fixture)
-from .models.training.faults import hold_elsewhere
+from .models.training.faults import SLOW_TO_FINISH, hold_elsewhere
 
 
 def run(*args):
@@ -146,28 +146,11 @@ def test_the_cli_trains_a_tiny_config(datasets, tmp_path, capsys):
         capsys.readouterr().err
 
 
-SLOW_TO_FINISH = """
-[dataset]
-name = "Inertia"
-N = 64
-val = 16
-test = 16
-[model]
-name = "MLP"
-ch = 8
-num_layers = 1
-[train]
-epochs = 100000
-batch_size = 32
-eval_every = 1
-"""
-
-
 def test_sigterm_stops_a_run_as_ctrl_c_does(tmp_path):
     """``kill`` (SIGTERM) says where the run stands and how to resume, as
     Ctrl-C does, and exits with 143 (128 + 15), not silently (issue 33)."""
     config = tmp_path / "long.toml"
-    config.write_text(SLOW_TO_FINISH)
+    config.write_text(SLOW_TO_FINISH.format(epochs=100000))
     out = tmp_path / "run"
     running = subprocess.Popen([sys.executable, "-m", "repalg", "train", str(config), "--out", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,

@@ -170,8 +170,8 @@ def sweep(plan: Plan, *, workers: int | None = None, ray_address: str | None = N
             records[task.run_dir] = record
             if on_result is not None:
                 on_result(task, record, None, True)
-        elif holder(task.run_dir) is not None:  # a live process trains there (a previous sweep's worker)
-            failed[task.run_dir] = f"ConfigError: {RunDirBusy(task.run_dir, holder(task.run_dir))}"
+        elif (held := holder(task.run_dir)) is not None:  # a live process trains there (a previous sweep's worker)
+            failed[task.run_dir] = f"ConfigError: {RunDirBusy(task.run_dir, held)}"
             if on_result is not None:
                 on_result(task, None, failed[task.run_dir], False)
         else:

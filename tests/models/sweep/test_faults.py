@@ -22,7 +22,7 @@ from repalg.models.sweep import DONE, plan_from_configs, sweep
 from repalg.models.training.lock import holder
 from repalg.processes import alive
 
-from ...subprocesses import xla_flags
+from ...subprocesses import kill_group, xla_flags
 from ..training.faults import hold_elsewhere
 from .configs import write_configs
 
@@ -74,10 +74,7 @@ def test_a_killed_sweeps_workers_die_with_it_and_the_sweep_started_again_finishe
             assert time.monotonic() < deadline, "a worker outlived its killed sweep"
             time.sleep(0.05)
     finally:
-        try:
-            os.killpg(sweeping.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        kill_group(sweeping.pid)
     assert main(["sweep", *map(str, configs), "--workers", "1", "--out", str(out)]) == 0
     for run_dir in run_dirs:
         epochs = [json.loads(line).get("epoch") for line in (run_dir / "metrics.jsonl").read_text().splitlines()]

@@ -23,6 +23,7 @@ from repalg.cli import main
 from repalg.models.config import ConfigError
 from repalg.models.sweep import DONE, RESULTS_JSON, RESULTS_MD, plan_from_configs, sweep
 
+from ...subprocesses import kill_group
 from .configs import write_configs
 
 
@@ -105,10 +106,7 @@ def test_a_terminated_sweep_stops_its_pools_runs(tmp_path):
             assert time.monotonic() < deadline, "a worker outlived its sweep"
             time.sleep(0.5)
     finally:
-        try:
-            os.killpg(sweeping.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        kill_group(sweeping.pid)
 
 
 def test_a_failing_run_is_reported_and_the_others_finish(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """Faults the trainer's tests inject: a damaged file's bytes, a dead
 process's pid, a run directory held as another process would hold it; and
-the digests that show a directory left as it was."""
+the digests that show a directory left as it was; and a config that trains
+for as long as a test needs to stop it."""
 
 from __future__ import annotations
 
@@ -47,3 +48,21 @@ def hold_elsewhere(run: Path, pid: int):
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     os.write(fd, json.dumps({"pid": pid, "host": "elsewhere", "started": "2026-12-07T10:00:00"}).encode())
     return fd
+
+
+SLOW_TO_FINISH = """
+[dataset]
+name = "Inertia"
+N = 64
+val = 16
+test = 16
+[model]
+name = "MLP"
+ch = 8
+num_layers = 1
+[train]
+epochs = {epochs}
+batch_size = 32
+eval_every = 1
+"""
+"""A small Inertia MLP with a checkpoint each epoch, as many epochs as formatted in."""

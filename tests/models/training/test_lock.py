@@ -25,7 +25,7 @@ from repalg.models.training.lock import LOCK, RunDirBusy, hold, hold_run, holder
 
 from ...subprocesses import xla_flags
 from ..tiny_data import tiny
-from .faults import dead_pid, digests, hold_elsewhere
+from .faults import SLOW_TO_FINISH, dead_pid, digests, hold_elsewhere
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -117,23 +117,6 @@ def test_across_hosts_process_0_holds_and_every_process_stops_when_it_cannot(tmp
         assert told == [0 if index == 0 else 1]  # process 0 tells the others; they only listen
     finally:
         os.close(fd)
-
-
-SLOW_TO_FINISH = """
-[dataset]
-name = "Inertia"
-N = 64
-val = 16
-test = 16
-[model]
-name = "MLP"
-ch = 8
-num_layers = 1
-[train]
-epochs = {epochs}
-batch_size = 32
-eval_every = 1
-"""
 
 
 @pytest.mark.slow
