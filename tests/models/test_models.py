@@ -168,6 +168,27 @@ def test_the_bilinear_product_is_the_weights_times_x(a, b, group, seed):
                                rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("text", ["Scalar+2*V", "2*Scalar+V**4"])
+def test_the_bilinear_products_gradients_are_the_weights_times_xs(text):
+    """The product's own gradients (a custom VJP), on short contractions
+    (sums of broadcast products) and on long ones (V**4's 81 terms, a
+    batched dot), against autodiff of the explicit weights' product."""
+    rep = parse(text)(repalg.group("O(3)"))
+    size, weights = bilinear_weights(rep, rep)
+    _, product = bilinear_product(rep, rep)
+    rng = np.random.default_rng(1)
+    p, x = jnp.asarray(rng.normal(size=size)), jnp.asarray(rng.normal(size=(3, rep.size())))
+    target = jnp.asarray(rng.normal(size=(3, rep.size())))
+
+    def explicit(p, x):
+        return jnp.sum(jnp.einsum("boi,bi->bo", weights(p, x), x) * target)
+
+    got = jax.grad(lambda p, x: jnp.sum(product(p, x) * target), argnums=(0, 1))(p, x)
+    for g, e in zip(got, jax.grad(explicit, argnums=(0, 1))(p, x)):
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)
+        assert np.abs(e).max() > 0.1
+
+
 def test_bilinear_weights_are_equivariant_in_x():
     G = repalg.group("O(3)")
     rep = parse("Scalar+2*V+V**2")(G)
