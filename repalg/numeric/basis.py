@@ -13,6 +13,7 @@ import operator
 from typing import NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import scipy.sparse
 from jax.experimental import sparse as jsparse
@@ -68,25 +69,98 @@ def _is_jax(x) -> bool:
     return isinstance(x, (jax.Array, jax.core.Tracer))
 
 
+DENSE_ENTRIES = 1 << 18
+"""A basis of at most this many entries (1 MiB in float32) is multiplied as
+a dense matrix on the device: one matrix product, faster than any sparse
+form at that size."""
+
+
 class _OnDevice:
-    """A scipy sparse matrix as JAX ``BCOO`` matrices, one per dtype, made on
-    first use: products with JAX arrays then cost about nnz, and trace."""
+    """A scipy sparse matrix ``M`` multiplied with JAX arrays, in the form
+    that suits it, made on first use for each dtype:
+
+    - at most one nonzero a row (orbit bases): ``M @ x`` is a gather of x's
+      rows, scaled, about ``rows`` work;
+    - at most one nonzero a column (their transposes): a segment sum;
+    - small (``DENSE_ENTRIES``): a dense matrix product;
+    - otherwise a ``BCOO`` product, about nnz work.
+
+    The index arrays enter the computation as constants behind an
+    optimization barrier: XLA would otherwise fold the sparse product's
+    index arithmetic at compile time, which for the cube's 6.7M-entry basis
+    took minutes and 13 GB.
+    """
 
     def __init__(self, matrix: scipy.sparse.csr_matrix):
         self._matrix, self._made = matrix, {}
 
-    def get(self, dtype) -> jsparse.BCOO:
+    @property
+    def form(self) -> str:
+        """``dense``, ``gather``, ``segment sum`` or ``sparse`` (see the class)."""
+        if "form" not in self._made:
+            m = self._matrix
+            if m.shape[0] * m.shape[1] <= DENSE_ENTRIES:
+                self._made["form"] = "dense"
+            elif np.diff(m.indptr).max(initial=0) <= 1:
+                self._made["form"] = "gather"
+            elif np.bincount(m.indices, minlength=m.shape[1]).max(initial=0) <= 1:
+                self._made["form"] = "segment sum"
+            else:
+                self._made["form"] = "sparse"
+        return self._made["form"]
+
+    def _dtype(self, dtype) -> np.dtype:
         dtype = np.dtype(dtype)
         if np.iscomplexobj(self._matrix.data) and not np.issubdtype(dtype, np.complexfloating):
             dtype = np.result_type(dtype, np.complex64)
-        if dtype not in self._made:
+        return dtype
+
+    def get(self, dtype) -> jsparse.BCOO:
+        """The matrix as a ``BCOO`` of ``dtype`` (or its complex type)."""
+        dtype = self._dtype(dtype)
+        if ("bcoo", dtype) not in self._made:
             coo = self._matrix.tocoo()
             coo.sum_duplicates()
             indices = np.stack([coo.row, coo.col], axis=1).astype(np.int32)
             with jax.ensure_compile_time_eval():  # constants, even when first made inside a trace
-                self._made[dtype] = jsparse.BCOO((coo.data.astype(dtype), indices), shape=coo.shape,
-                                                 indices_sorted=True, unique_indices=True)
-        return self._made[dtype]
+                self._made["bcoo", dtype] = jsparse.BCOO((coo.data.astype(dtype), indices), shape=coo.shape,
+                                                         indices_sorted=True, unique_indices=True)
+        return self._made["bcoo", dtype]
+
+    def _arrays(self, dtype):
+        """The numpy arrays the product reads, for ``dtype``."""
+        if ("arrays", dtype) not in self._made:
+            m = self._matrix
+            if self.form == "dense":
+                made = (m.toarray().astype(dtype),)
+            elif self.form == "gather":
+                full = np.diff(m.indptr) > 0
+                col, value = np.zeros(m.shape[0], np.int32), np.zeros(m.shape[0], dtype)
+                col[full], value[full] = m.indices[m.indptr[:-1][full]], m.data[m.indptr[:-1][full]]
+                made = (col, value)
+            elif self.form == "segment sum":
+                coo = m.tocoo()
+                made = (coo.row.astype(np.int32), coo.col.astype(np.int32), coo.data.astype(dtype))
+            else:
+                made = None
+            self._made["arrays", dtype] = made
+        return self._made["arrays", dtype]
+
+    def matmul(self, x):
+        """``M @ x`` for a JAX array (or tracer) ``x`` of shape (cols,) or (cols, k)."""
+        dtype = self._dtype(x.dtype)
+        if self.form == "sparse":
+            return self.get(dtype) @ x
+        arrays = jax.lax.optimization_barrier(tuple(jnp.asarray(a) for a in self._arrays(dtype)))
+        x = x.astype(dtype)
+        if self.form == "dense":
+            return arrays[0] @ x
+        if self.form == "gather":
+            col, value = arrays
+            return jnp.take(x, col, axis=0) * value.reshape(value.shape + (1,) * (x.ndim - 1))
+        row, col, value = arrays
+        terms = jnp.take(x, col, axis=0) * value.reshape(value.shape + (1,) * (x.ndim - 1))
+        return jax.ops.segment_sum(terms, row, num_segments=self._matrix.shape[0], indices_are_sorted=True)
 
 
 def _elementwise(op, reflected: bool = False):
@@ -123,12 +197,12 @@ class Basis:
 
     def __matmul__(self, x):
         if _is_jax(x):
-            return self._device.get(x.dtype) @ x
+            return self._device.matmul(x)
         return self._matrix @ np.asarray(x)
 
     def __rmatmul__(self, x):
         if _is_jax(x):
-            return (self.T._device.get(x.dtype) @ x.T).T
+            return self.T._device.matmul(x.T).T
         return (self._matrix.T @ np.asarray(x).T).T
 
     def jax(self, dtype=np.float32) -> jsparse.BCOO:

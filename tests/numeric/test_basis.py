@@ -2,6 +2,7 @@
 orthonormality, the projector, the lazy API, custom representations."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -350,3 +351,22 @@ def test_solving_leaves_jax_precision_alone(monkeypatch):
     assert Q.info.strategy == "filter" and Q.dense().dtype == np.float64
     assert jax.numpy.ones(1).dtype == before == np.float32
     repalg.clear_cache()
+
+
+@pytest.mark.parametrize("text, form", [("T(4)(O(3))", "dense"), ("T(5)(S(7))", "gather"),
+                                        ("T(8)(O(3))", "sparse")])
+def test_products_with_jax_arrays_match_the_sparse_matrix_in_every_form(text, form):
+    """Q @ c, Qᵀ @ y, y @ Q and their gradients on the device equal scipy's
+    products, whichever form (dense, gather, segment sum, sparse) the
+    basis's shape and sparsity pick."""
+    Q = parse(text).equivariant_basis()
+    M = Q.sparse()
+    assert Q._device.form == form
+    assert Q.T._device.form == {"gather": "segment sum"}.get(form, form)
+    rng = np.random.default_rng(0)
+    c, y = rng.normal(size=(Q.shape[1], 2)), rng.normal(size=Q.shape[0])
+    assert np.allclose(jax.jit(lambda c: Q @ c)(jnp.asarray(c, jnp.float32)), M @ c, atol=1e-5)
+    assert np.allclose(jax.jit(lambda y: Q.T @ y)(jnp.asarray(y, jnp.float32)), M.T @ y, atol=1e-4)
+    assert np.allclose(jax.jit(lambda y: y @ Q)(jnp.asarray(y, jnp.float32)), M.T @ y, atol=1e-4)
+    grad = jax.grad(lambda c: jnp.sum(jnp.sin(Q @ c)))(jnp.asarray(c[:, 0], jnp.float32))
+    assert np.allclose(grad, M.T @ np.cos(M @ c[:, 0]), atol=1e-4)
