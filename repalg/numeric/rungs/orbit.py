@@ -74,10 +74,15 @@ def orbit_basis(d: int, k: int, moves: list) -> scipy.sparse.csr_matrix:
     if signed:
         plus, minus = labels[:n], labels[n:]
         valid = plus != minus
-        orbit = np.minimum(plus, minus)[valid]
-        sign = np.where(plus[valid] == orbit, 1.0, -1.0)
+        orbit = np.minimum(plus, minus)
+        sign = np.where(plus == orbit, 1.0, -1.0)
     else:
-        valid, orbit, sign = slice(None), labels, 1.0
-    orbits, column, counts = np.unique(orbit, return_inverse=True, return_counts=True)
-    values = sign / np.sqrt(counts[column])
-    return scipy.sparse.csr_matrix((values, (index[valid], column)), shape=(n, len(orbits)))
+        valid, orbit, sign = np.ones(n, dtype=bool), labels, np.ones(n)
+    # the components' labels are 0, 1, …: number the valid ones in that order, without a sort
+    kept = np.zeros(nodes + 1, dtype=bool)
+    kept[orbit[valid]] = True
+    column = (np.cumsum(kept) - 1)[orbit]
+    counts = np.bincount(column[valid], minlength=int(kept.sum()))
+    values = (sign / np.sqrt(np.maximum(counts[column], 1)))[valid]
+    indptr = np.concatenate([[0], np.cumsum(valid)])
+    return scipy.sparse.csr_matrix((values, column[valid].astype(np.int32), indptr), shape=(n, len(counts)))
