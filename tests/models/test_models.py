@@ -170,9 +170,10 @@ def test_the_bilinear_product_is_the_weights_times_x(a, b, group, seed):
 
 @pytest.mark.parametrize("text", ["Scalar+2*V", "2*Scalar+V**4"])
 def test_the_bilinear_products_gradients_are_the_weights_times_xs(text):
-    """The product's own gradients (a custom VJP), on short contractions
-    (sums of broadcast products) and on long ones (V**4's 81 terms, a
-    batched dot), against autodiff of the explicit weights' product."""
+    """The product's own gradients (a custom VJP), first and second order, on
+    short contractions (sums of broadcast products) and on long ones (V**4's
+    81 terms, a batched dot), against autodiff of the explicit weights'
+    product."""
     rep = parse(text)(repalg.group("O(3)"))
     size, weights = bilinear_weights(rep, rep)
     _, product = bilinear_product(rep, rep)
@@ -183,8 +184,14 @@ def test_the_bilinear_products_gradients_are_the_weights_times_xs(text):
     def explicit(p, x):
         return jnp.sum(jnp.einsum("boi,bi->bo", weights(p, x), x) * target)
 
-    got = jax.grad(lambda p, x: jnp.sum(product(p, x) * target), argnums=(0, 1))(p, x)
-    for g, e in zip(got, jax.grad(explicit, argnums=(0, 1))(p, x)):
+    def implicit(p, x):
+        return jnp.sum(product(p, x) * target)
+
+    def second(f):  # a Hamiltonian model's loss differentiates the input gradient once more
+        return jax.grad(lambda p, x: jnp.sum(jnp.sin(jax.grad(f, argnums=1)(p, x))), argnums=(0, 1))(p, x)
+
+    got = jax.grad(implicit, argnums=(0, 1))(p, x) + second(implicit)
+    for g, e in zip(got, jax.grad(explicit, argnums=(0, 1))(p, x) + second(explicit)):
         np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)
         assert np.abs(e).max() > 0.1
 
