@@ -143,7 +143,12 @@ def solver_digest() -> str:
     >>> len(solver_digest())
     16
     """
-    root = Path(__file__).resolve().parent.parent
+    return source_digest(Path(__file__).resolve().parent.parent)
+
+
+def source_digest(root: Path) -> str:
+    """The digest of the solver's source files under the package folder ``root``
+    (``solver_digest`` for this package's own)."""
     h = hashlib.sha256()
     for path in sorted([*root.glob("numeric/**/*.py"), *root.glob("symbolic/**/*.py"), root / "grammar.lark"]):
         h.update(path.relative_to(root).as_posix().encode())
