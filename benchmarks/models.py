@@ -86,9 +86,11 @@ print(json.dumps({"built": built, "step": statistics.median(times)}))
 """
 
 CUBE_WORKER = """
-import json, resource, statistics, sys, time
+import json, resource, sys, time
 start = time.perf_counter()
 import haiku as hk, jax, jax.numpy as jnp, optax
+sys.path.insert(0, "benchmarks")
+from models import time_training
 from repalg.models import MODELS, bind
 hidden, batch, steps = json.loads(sys.argv[1])
 imported = time.perf_counter()
@@ -98,23 +100,10 @@ x, y = jnp.ones((batch, rin.size())), jnp.zeros((batch,), jnp.int32)
 params = jax.jit(f.init)(jax.random.PRNGKey(0), x)
 jax.block_until_ready(params)
 built = time.perf_counter()
-opt = optax.adam(3e-3)
-state = opt.init(params)
-def step(p, s, x, y):
-    loss, g = jax.value_and_grad(
-        lambda p: optax.softmax_cross_entropy_with_integer_labels(f.apply(p, x), y).mean())(p)
-    u, s = opt.update(g, s, p)
-    return optax.apply_updates(p, u), s, loss
-step = jax.jit(step).lower(params, state, x, y).compile()
-compiled = time.perf_counter()
-times = []
-for _ in range(steps):
-    t = time.perf_counter()
-    params, state, loss = step(params, state, x, y)
-    jax.block_until_ready(loss)
-    times.append(time.perf_counter() - t)
-print(json.dumps({"imports": imported - start, "build": built - imported, "compile": compiled - built,
-                  "step": statistics.median(times), "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
+compile_seconds, step = time_training(f.apply, params, x, y, steps, loss=lambda out, y: (
+    optax.softmax_cross_entropy_with_integer_labels(out, y).mean()))
+print(json.dumps({"imports": imported - start, "build": built - imported, "compile": compile_seconds,
+                  "step": step, "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}))
 """
 
 

@@ -135,8 +135,9 @@ class _OnDevice:
                 made = (m.toarray().astype(dtype),)
             elif self.form == "gather":
                 full = np.diff(m.indptr) > 0
+                at = m.indptr[:-1][full]
                 col, value = np.zeros(m.shape[0], np.int32), np.zeros(m.shape[0], dtype)
-                col[full], value[full] = m.indices[m.indptr[:-1][full]], m.data[m.indptr[:-1][full]]
+                col[full], value[full] = m.indices[at], m.data[at]
                 made = (col, value)
             elif self.form == "segment sum":
                 coo = m.tocoo()
@@ -155,12 +156,11 @@ class _OnDevice:
         x = x.astype(dtype)
         if self.form == "dense":
             return arrays[0] @ x
-        if self.form == "gather":
-            col, value = arrays
-            return jnp.take(x, col, axis=0) * value.reshape(value.shape + (1,) * (x.ndim - 1))
-        row, col, value = arrays
+        *row, col, value = arrays  # a gather has no rows: its terms are the product
         terms = jnp.take(x, col, axis=0) * value.reshape(value.shape + (1,) * (x.ndim - 1))
-        return jax.ops.segment_sum(terms, row, num_segments=self._matrix.shape[0], indices_are_sorted=True)
+        if self.form == "gather":
+            return terms
+        return jax.ops.segment_sum(terms, row[0], num_segments=self._matrix.shape[0], indices_are_sorted=True)
 
 
 def _elementwise(op, reflected: bool = False):
