@@ -149,6 +149,26 @@ def test_the_solver_digest_follows_the_source(tmp_path):
     assert before == cache.solver_digest() != cache.source_digest(copy)
 
 
+def test_the_solver_digest_kept_on_disk_is_read_back_until_a_file_changes(tmp_path):
+    # the digest kept in the cache folder stands for the contents while the
+    # files' sizes and times stay; a changed file is hashed afresh
+    import shutil
+    copy, memo = tmp_path / "repalg", tmp_path / "cache"
+    shutil.copytree(ROOT / "repalg", copy)
+    contents = cache.source_digest(copy)
+    assert cache.source_digest(copy, memo) == contents
+    (kept,) = memo.glob("solver-*.txt")
+    kept.write_text("0123456789abcdef")  # a stand-in: read back, not recomputed
+    assert cache.source_digest(copy, memo) == "0123456789abcdef"
+    kept.write_text("not a digest")
+    assert cache.source_digest(copy, memo) == contents
+    with open(copy / "symbolic" / "expr.py", "a") as f:
+        f.write("\n")
+    changed = cache.source_digest(copy, memo)
+    assert changed == cache.source_digest(copy) != contents
+    assert len(list(memo.glob("solver-*.txt"))) == 2
+
+
 @pytest.mark.slow
 def test_a_cache_hit_is_a_strategy_of_its_own_across_processes(disk):
     """In the slow run (7 s: two processes start repalg); the default run has the
