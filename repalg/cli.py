@@ -175,9 +175,13 @@ def _train_held(args: argparse.Namespace, settings, out) -> int:
           "inputs, each with a sampled group element)")
     files = [CONFIG, CHECKPOINT, METRICS, RESULTS] + ([CURVES] if s.output.plot else [])
     if "rollout_error" in r:
-        horizon = data.system.T_long[-1] + data.system.dt
-        say(f"rollout error:      {_number(r['rollout_error'])} (geometric mean of the relative error over "
-            f"{horizon:g} s, {r['rollout_systems']} test systems, {r['diverged_systems']} diverged)")
+        horizon = s.train.rollout_horizon or data.system.T_long[-1] + data.system.dt
+        stopped = (f"; {r['budget_systems']} reached the step budget, {r['diverged_systems']} diverged: "
+                   f"{_number(r['rollout_error_capped'])} with those counted as 1"
+                   if r["rollout_error"] is None else "")
+        say(f"rollout error:      {_number(r['rollout_error'])} (emlp's: geometric mean of the relative error, "
+            f"clamped at {r['error_floor']:g}, over {horizon:g} s and {r['rollout_systems']} test systems, "
+            f"{r['rollout_weights']} weights{stopped})")
         say(f"energy drift:       {_number(r['energy_drift'])} (the true dynamics: "
             f"{_number(r['true_energy_drift'])}; largest change from the start, mean over systems)")
         say(f"L_z drift:          {_number(r['lz_drift'])} (the true dynamics: {_number(r['true_lz_drift'])})")

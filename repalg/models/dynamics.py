@@ -34,9 +34,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .binding import as_group, as_rep
 from .emlp import EMLP
 from .mlp import MLP
-from .binding import as_group, as_rep
+from .rollouts import (
+    ERROR_FLOOR,
+    drift,
+    geometric_mean,
+    relative_error,
+    rollout_metrics,
+)
 from .scalars import ScalarMLP
 
 RTOL, ATOL = 1e-4, 1e-6
@@ -50,7 +57,22 @@ trainer: torchdiffeq's ``method="rk4"``)."""
 
 MAX_STEPS = 4096
 """Steps an integration may take before it gives up (the trajectory is then
-``inf`` from where it stopped)."""
+``inf`` from where it stopped), at least: see :func:`step_budget`."""
+
+STEPS_PER_INTERVAL = 64
+"""Integrator steps allowed per interval of the rollout's time grid (see
+:func:`step_budget`)."""
+
+
+def step_budget(ts) -> int:
+    """The steps an adaptive integration over the time grid ``ts`` may take:
+    :data:`STEPS_PER_INTERVAL` per interval, and at least the training's
+    :data:`MAX_STEPS`, so that the budget grows with the horizon.
+
+    >>> step_budget(np.arange(0, 30, 0.2)), step_budget(np.arange(0, 300, 0.2))
+    (9536, 95936)
+    """
+    return max(MAX_STEPS, STEPS_PER_INTERVAL * (len(ts) - 1))
 
 
 class EMLPH(EMLP):
@@ -127,11 +149,12 @@ def vector_field(kind: str, network, state_size: int):
     return field
 
 
-def odeint(field, z0, constants, ts, rtol: float = RTOL, atol: float = ATOL, max_steps: int = MAX_STEPS):
+def odeint(field, z0, constants, ts, rtol: float = RTOL, atol: float = ATOL, max_steps: int | None = None):
     """The trajectories of ``dz/dt = field(z, constants)`` from the batch
     ``z0`` (``(B, s)``) at the times ``ts`` (increasing, from the start):
     ``(B, len(ts), s)``, by diffrax's Dopri5 with adaptive steps (one step size
-    for the batch) and gradients by checkpointed backpropagation.
+    for the batch, at most ``max_steps`` of them, default :func:`step_budget`) and
+    gradients by checkpointed backpropagation.
 
     >>> zs = odeint(lambda z, c: -z, jnp.ones((1, 1)), jnp.zeros((1, 0)), np.array([0.0, 1.0]))
     >>> round(float(zs[0, 1, 0]), 4)
@@ -144,7 +167,7 @@ def odeint(field, z0, constants, ts, rtol: float = RTOL, atol: float = ATOL, max
                                    dt0=float(ts[1] - ts[0]) if len(ts) > 1 else None, y0=z0, args=constants,
                                    saveat=diffrax.SaveAt(ts=jnp.asarray(ts, z0.dtype)),
                                    stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
-                                   max_steps=max_steps, throw=False)
+                                   max_steps=step_budget(ts) if max_steps is None else max_steps, throw=False)
     return jnp.swapaxes(solution.ys, 0, 1)
 
 
@@ -239,78 +262,27 @@ class Flow(hk.Module):
         return zs.reshape(x.shape[:-1] + (-1,))
 
 
-def relative_error(a, b):
-    """emlp's relative error of states, ``rms(a − b) / (rms(a) + rms(b))``
-    over the last axis.
-
-    >>> float(relative_error(np.array([1.0, 1.0]), np.array([1.0, 1.0])))
-    0.0
-    """
-    rms = lambda v: np.sqrt(np.mean(np.square(v), axis=-1))
-    return rms(np.asarray(a) - b) / (rms(a) + rms(b))
-
-
-ERROR_FLOOR = 1e-5
-"""The relative errors are clamped below here before their geometric mean,
-as emlp's table of rollout errors clamps them (``paper_figures.ipynb``:
-``jax.lax.clamp(1e-5, errs, np.inf)``); the error at t = 0, where the
-rollout starts from the true state, is 0 and counts as 1e-5."""
-
-
-def geometric_mean(errors, floor: float = ERROR_FLOOR) -> float:
-    """The geometric mean of ``errors`` (clamped below at ``floor``, as emlp),
-    infinite where one is not finite.
-
-    >>> geometric_mean([0.1, 0.001])
-    0.01
-    """
-    errors = np.asarray(errors, np.float64)
-    if not np.all(np.isfinite(errors)):
-        return float("inf")
-    return float(np.round(np.exp(np.mean(np.log(np.maximum(errors, floor)))), 12))
-
-
-def drift(values) -> np.ndarray:
-    """Each row's largest departure from its first value, ``max_t |v(t) −
-    v(0)|``, for an array ``(systems, times)``."""
-    values = np.asarray(values, np.float64)
-    return np.max(np.abs(values - values[:, :1]), axis=1)
-
-
-def rollout_metrics(predicted, true, energy, momentum) -> dict:
-    """What a rollout shows, for predicted and true trajectories
-    ``(systems, times, state)`` from the same initial states: the relative
-    error at each time (``errors``, ``(systems, times)``), its geometric mean
-    over times and systems (``rollout_error``, emlp's number) and the standard
-    deviation of the per-system geometric means (where a prediction is not
-    finite, a diverged rollout, its error is 1, the measure's bound); the drift (largest departure
-    from the start, mean over systems) of ``energy`` and ``momentum``
-    (functions of states) along the predicted and the true trajectories.
-
-    >>> zs = np.ones((2, 3, 4))
-    >>> m = rollout_metrics(zs, zs, lambda z: z.sum(-1), lambda z: z[..., 0])
-    >>> m["rollout_error"], m["energy_drift"], m["true_energy_drift"]
-    (1e-05, 0.0, 0.0)
-    """
-    with np.errstate(invalid="ignore", over="ignore"):  # a diverged rollout holds inf
-        return _rollout_metrics(np.asarray(predicted, np.float64), np.asarray(true, np.float64), energy, momentum)
-
-
-def _rollout_metrics(predicted, true, energy, momentum) -> dict:
-    errors = relative_error(predicted, true)
-    errors[~np.all(np.isfinite(predicted), axis=-1)] = 1.0
-    per_system = [geometric_mean(e) for e in errors]
-    finite = np.all(np.isfinite(predicted), axis=(1, 2))
-    out = {"errors": errors, "rollout_error": geometric_mean(errors),
-           "rollout_error_std": float(np.std(per_system)) if all(np.isfinite(per_system)) else None,
-           "rollout_systems": int(len(errors)), "diverged_systems": int(np.sum(~finite))}
-    for name, quantity in (("energy", energy), ("lz", momentum)):
-        along = quantity(predicted)[finite]  # a quantity may hold each system's constants: all systems in
-        out[f"{name}_drift"] = float(np.mean(drift(along))) if finite.any() else None
-        out[f"true_{name}_drift"] = float(np.mean(drift(quantity(true))))
-        out[f"{name}_predicted"], out[f"{name}_true"] = quantity(predicted), quantity(true)
-    return out
-
-
-__all__ = ["ATOL", "DYNAMICS_MODELS", "EMLPH", "EMLPode", "ERROR_FLOOR", "Flow", "MAX_STEPS", "MLPH", "MLPode", "RTOL",
-           "ScalarH", "Scalarode", "drift", "geometric_mean", "require_diffrax", "rollout_metrics", "odeint", "relative_error", "symplectic", "vector_field"]
+__all__ = [
+    "ATOL",
+    "DYNAMICS_MODELS",
+    "EMLPH",
+    "ERROR_FLOOR",
+    "MAX_STEPS",
+    "MLPH",
+    "RTOL",
+    "STEPS_PER_INTERVAL",
+    "EMLPode",
+    "Flow",
+    "MLPode",
+    "ScalarH",
+    "Scalarode",
+    "drift",
+    "geometric_mean",
+    "odeint",
+    "relative_error",
+    "require_diffrax",
+    "rollout_metrics",
+    "step_budget",
+    "symplectic",
+    "vector_field",
+]

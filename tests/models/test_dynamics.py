@@ -24,10 +24,13 @@ from repalg.models.datasets import DoubleSpringPendulum
 from repalg.models.datasets import pendulum
 from repalg.models.dynamics import (DYNAMICS_MODELS, EMLPH, EMLPode, Flow, MLPode, ScalarH, Scalarode, odeint,
                                     relative_error, rk4, rollout_metrics, symplectic, vector_field)
+from repalg.models.sweep.plan import Plan, Task
+from repalg.models.sweep.report import summarize
 from repalg.models.training import ROLLOUT_PLOT, ROLLOUTS, load, prepare, train
 from repalg.reps import V
 
 from ..marks import default
+from ..reference import DATA, fixture
 
 GROUPS = ["O(2)eR3", "SO(2)eR3", "D(6)eR3", "D(2)eR3"]
 SMALL = {"ch": 16, "num_layers": 1}
@@ -311,14 +314,39 @@ def test_rollout_metrics_are_emlps_geometric_mean_of_relative_errors():
     assert np.allclose(relative_error(predicted, true)[0], 0.5)
     assert found["rollout_error"] == pytest.approx((0.5 ** 4 * 1e-5 ** 4) ** (1 / 8))
     assert found["rollout_error"] == pytest.approx(emlps_rollout_error(predicted, true))
-    assert found["energy_drift"] == 0.0 and found["diverged_systems"] == 0
-    predicted[1, 2:] = np.inf  # diverged after two steps: the error is 1 from there
+    assert found["energy_drift"] == 0.0 and found["diverged_systems"] == found["budget_systems"] == 0
+    predicted[1, 2:] = np.inf  # stopped after two steps, on scale: out of steps, not diverged
     found = rollout_metrics(predicted, true, pendulum.energy, pendulum.angular_momentum_z)
-    assert found["diverged_systems"] == 1
-    assert found["rollout_error"] == pytest.approx((0.5 ** 4 * 1e-5 ** 2) ** (1 / 8))
+    assert (found["budget_systems"], found["diverged_systems"], found["rollout_error"]) == (1, 0, None)
+    assert found["rollout_error_capped"] == pytest.approx((0.5 ** 4 * 1e-5 ** 2) ** (1 / 8))
+    predicted[1, 1] = 11.0  # its last finite state 11x the truth's largest: it was diverging
+    found = rollout_metrics(predicted, true, pendulum.energy, pendulum.angular_momentum_z, floor=1e-7)
+    assert (found["budget_systems"], found["diverged_systems"], found["rollout_error"]) == (0, 1, None)
+    assert found["rollout_error_capped"] == pytest.approx((0.5 ** 4 * 1e-7 * (10 / 12) * 1 * 1) ** (1 / 8))
 
 
-def test_rollout_metrics_take_quantities_of_each_systems_constants_with_diverged_systems():
+def test_the_rollout_error_and_its_table_are_emlps_on_emlps_own_numbers():
+    """``emlp_rollouts.npz``: emlp's notebook formula (``paper_figures.ipynb``,
+    computed in emlp's virtualenv) on fixed trajectories, one trial holding a
+    rollout that stopped, which emlp's table drops."""
+    arrays, _ = fixture(DATA / "emlp_rollouts.npz")
+    pred, gt = arrays["pred"].astype(np.float64), arrays["gt"].astype(np.float64)
+    records = []
+    for i, expected in enumerate(arrays["state_err"]):
+        found = rollout_metrics(pred[i], gt[i], pendulum.energy, pendulum.angular_momentum_z)
+        if np.isnan(expected):
+            assert found["rollout_error"] is None and found["budget_systems"] == 1
+        else:
+            assert found["rollout_error"] == pytest.approx(expected, rel=2e-5)
+        records.append({"dataset": "DoubleSpringPendulum", "label": "HNN", "seed": i, "wall_seconds": 1.0,
+                        "rollout_error": found["rollout_error"]})
+    plan = Plan("out", tuple(Task("c.toml", "c", None, i, (), f"out/c/seed{i}") for i in range(len(records))))
+    (row,) = summarize(plan, {t.run_dir: r for t, r in zip(plan.tasks, records)})["rows"]
+    assert (row["counted"], row["runs"]) == (len(records) - 1, len(records))
+    np.testing.assert_allclose([row["mean"], row["std"]], arrays["table"], rtol=2e-5)
+
+
+def test_rollout_metrics_take_quantities_of_each_systems_constants_with_stopped_systems():
     """A spring system's energy holds each system's masses: drift is measured
     on the finite rollouts without losing the systems' order."""
     true = np.ones((3, 4, 2))
@@ -328,7 +356,7 @@ def test_rollout_metrics_take_quantities_of_each_systems_constants_with_diverged
     energy = lambda z: masses * np.sum(z ** 2, -1)  # noqa: E731 - (systems, times), the systems' own masses
     predicted[2, 3] *= 2  # system 3's energy goes from 8 to 32 at the end
     found = rollout_metrics(predicted, true, energy, lambda z: z[..., 0])
-    assert found["diverged_systems"] == 1 and found["energy_drift"] == pytest.approx((0 + 24) / 2)
+    assert found["budget_systems"] == 1 and found["energy_drift"] == pytest.approx((0 + 24) / 2)
 
 
 @pytest.mark.parametrize("independent", [True, pytest.param(False, marks=pytest.mark.slow)])
@@ -397,7 +425,7 @@ def test_a_short_training_run_learns_and_rolls_out(data_dir, tmp_path, monkeypat
     solver (17 s, tracing diffrax's solver for training, prediction and the
     rollouts) and the EMLP's Hamiltonian (22 s) in the slow run."""
     monkeypatch.setitem(MODELS, "MLPodeRK4", MLPodeRK4)
-    settings = parse_config(CONFIG.format(model=model, group=group))
+    settings = parse_config(CONFIG.format(model=model, group=group) + "rollout_horizon = 4.0\n")
     result = train(settings, tmp_path / "run", progress=False)
     losses = [r["train_loss"] for r in result.history]
     assert losses[-1] < 0.8 * losses[0]
@@ -409,9 +437,10 @@ def test_a_short_training_run_learns_and_rolls_out(data_dir, tmp_path, monkeypat
     assert r["equivariance_error"] < 1e-4 if model == "EMLPH" else True
     for name in (ROLLOUTS, ROLLOUT_PLOT):
         assert (result.run_dir / name).stat().st_size > 0
-    assert saved["predicted"].shape == saved["true"].shape == (20, 30, 12)
-    # the run loads back for inference, with the chunk's time grid
-    trained = load(result.run_dir)
+    assert saved["predicted"].shape == saved["true"].shape == (20, 20, 12)  # 4 s of the data's 6, every 0.2 s
+    # the run loads back for inference, with the chunk's time grid; the rollouts are the final weights' (emlp's)
+    assert r["rollout_weights"] == "final"
+    trained = load(result.run_dir, which="last")
     x = prepare(settings).data.X_test[:3]
     assert np.allclose(trained(x), np.asarray(saved["predicted"][:3, :5].reshape(3, -1)), atol=1e-4)
 
@@ -424,6 +453,17 @@ def test_dynamics_models_and_datasets_go_together(data_dir):
         prepare(parse_config(inertia))
     with pytest.raises(ConfigError, match="train.rollouts: Inertia holds no trajectories"):
         prepare(parse_config(inertia.replace("EMLPH", "MLP") + "[train]\nrollouts = 5\n"))
+    with pytest.raises(ConfigError, match="train.rollout_horizon: Inertia holds no trajectories"):
+        prepare(parse_config(inertia.replace("EMLPH", "MLP") + "[train]\nrollout_horizon = 5.0\n"))
+
+
+@pytest.mark.parametrize("line, words", [('rollout_weights = "middle"', "train.rollout_weights: is 'final'"),
+                                         ("rollout_rtol = 0.0", "train.rollout_rtol: must be a positive number"),
+                                         ("rollout_floor = -1e-5", "train.rollout_floor: must be a positive"),
+                                         ('rollout_horizon = "long"', "train.rollout_horizon: must be a number")])
+def test_the_rollout_settings_are_checked(line, words):
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        parse_config(CONFIG.format(model="EMLPH", group="O(2)eR3") + line + "\n")
 
 
 def test_every_dynamics_model_is_a_config_name():

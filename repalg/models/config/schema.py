@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..rollouts import ERROR_FLOOR, ROLLOUT_ATOL, ROLLOUT_RTOL
+
 DEFAULT_CONFIG = "default.toml"
 """The config ``repalg train`` runs without one, in ``repalg/models/configs/``."""
 
@@ -86,7 +88,12 @@ class TrainSettings:
     test inputs, each with a sampled group element, for the trained model's
     equivariance error; ``rollouts``: for a dataset of trajectories, the
     test systems rolled out over the whole horizon after training (default:
-    every one)."""
+    every one), and how, emlp's way by default (``paper_figures.ipynb`` on
+    the rollouts of ``hnn_trial``; :mod:`repalg.models.rollouts`):
+    ``rollout_weights`` ``"final"`` (or ``"best"``, the best validation's),
+    integrated at ``rollout_rtol`` 2e-6 and ``rollout_atol`` 1.4e-8, the
+    errors clamped below at ``rollout_floor`` 1e-5, over ``rollout_horizon``
+    seconds (default: the dataset's)."""
 
     epochs: int | None = None
     batch_size: int = 500
@@ -96,6 +103,11 @@ class TrainSettings:
     eval_every: int | None = None
     equivariance_samples: int = 5
     rollouts: int | None = None
+    rollout_weights: str = "final"
+    rollout_rtol: float = ROLLOUT_RTOL
+    rollout_atol: float = ROLLOUT_ATOL
+    rollout_floor: float = ERROR_FLOOR
+    rollout_horizon: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,8 @@ SECTION_KEYS = {
     "dataset": {"name": str, "N": int, "val": int, "test": int, "seed": int},
     "model": {"name": str, "group": str, "rep_in": str, "rep_out": str, "standardize": bool, "augment": bool},
     "train": {"epochs": int, "batch_size": int, "lr": float, "schedule": str, "seed": int, "eval_every": int,
-              "equivariance_samples": int, "rollouts": int},
+              "equivariance_samples": int, "rollouts": int, "rollout_weights": str, "rollout_rtol": float,
+              "rollout_atol": float, "rollout_floor": float, "rollout_horizon": float},
     "output": {"dir": str, "plot": bool, "label": str},
 }
 """The keys each section knows, with their types; [dataset] and [model] also

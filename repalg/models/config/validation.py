@@ -83,6 +83,9 @@ def _check_option_value(key: str, value) -> None:
     if isinstance(value, dict):
         raise ConfigError(key, "options are strings, numbers, booleans or lists, not tables")
 
+ROLLOUT_WEIGHTS = ("final", "best")
+"""The weights a trained dynamics model may be rolled out with."""
+
 
 def _check_values(d: DatasetSettings, m: ModelSettings, t: TrainSettings) -> None:
     for key, value, low in [("dataset.N", d.N, 1), ("dataset.val", d.val, 0), ("dataset.test", d.test, 1),
@@ -94,6 +97,13 @@ def _check_values(d: DatasetSettings, m: ModelSettings, t: TrainSettings) -> Non
             raise ConfigError(key, f"must be at least {low}, got {value}")
     if not (t.lr > 0 and math.isfinite(t.lr)):
         raise ConfigError("train.lr", f"must be a positive learning rate, got {t.lr}")
+    for key in ("rollout_rtol", "rollout_atol", "rollout_floor", "rollout_horizon"):
+        value = getattr(t, key)
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise ConfigError(f"train.{key}", f"must be a positive number, got {value}")
+    if t.rollout_weights not in ROLLOUT_WEIGHTS:
+        raise ConfigError("train.rollout_weights", f"is 'final' (emlp's) or 'best' (the best validation's), "
+                                                   f"got {t.rollout_weights!r}")
     if t.schedule not in SCHEDULES:
         hint = suggest(t.schedule, SCHEDULES, repr_=True)
         raise ConfigError("train.schedule", f"unknown schedule {t.schedule!r}{hint} "

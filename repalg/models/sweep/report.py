@@ -41,7 +41,10 @@ def _stats(values: list) -> tuple[float | None, float | None]:
 def summarize(plan: Plan, records: dict, failed: dict | None = None) -> dict:
     """The results table as a dict: one row per (dataset, N, label) in the
     plan's order, with the metric's mean and sample standard deviation over
-    seeds, the mean wall time per run, and the largest equivariance error."""
+    the seeds that have one (``counted``: a run whose rollouts did not all
+    finish has no rollout error, and is left out as emlp's table leaves out
+    such a trial), the mean wall time per run, and the largest equivariance
+    error."""
     failed = failed or {}
     groups = {}
     for task in plan.tasks:
@@ -52,11 +55,13 @@ def summarize(plan: Plan, records: dict, failed: dict | None = None) -> dict:
     rows = []
     for (dataset, N, name), found in groups.items():
         name_of_metric, _ = metric(found[0])
-        mean, std = _stats([metric(r)[1] for r in found])
+        values = [metric(r)[1] for r in found]
+        mean, std = _stats(values)
         wall, _ = _stats([r["wall_seconds"] for r in found])
         errors = [r["equivariance_error"] for r in found if r.get("equivariance_error") is not None]
         rows.append({"dataset": dataset, "N": N, "label": name, "metric": name_of_metric, "mean": mean, "std": std,
-                     "runs": len(found), "seeds": sorted(r["seed"] for r in found), "wall_seconds": wall,
+                     "runs": len(found), "counted": sum(v is not None for v in values),
+                     "seeds": sorted(r["seed"] for r in found), "wall_seconds": wall,
                      "epochs": found[0].get("epochs"), "equivariance_error": max(errors) if errors else None})
     return {"out": plan.out, "planned": len(plan.tasks), "finished": len(records), "rows": rows,
             "failed": [{"run_dir": k, "error": v} for k, v in failed.items()],
@@ -89,7 +94,9 @@ def markdown(summary: dict) -> str:
         lines += [f"## {dataset}", "", f"| model | N | {heading} | seeds | epochs | wall time / run | "
                                        "equivariance error |", "|---|---|---|---|---|---|---|"]
         for r in rows:
-            value = _number(r["mean"]) + (f" ± {_number(r['std'])}" if r["runs"] > 1 else "")
+            value = _number(r["mean"]) + (f" ± {_number(r['std'])}" if r["counted"] > 1 else "")
+            if r["counted"] < r["runs"]:  # emlp's table drops a trial whose rollouts did not all finish
+                value += f" ({r['counted']} of {r['runs']} counted)"
             lines.append(f"| {r['label']} | {r['N'] if r['N'] is not None else '–'} | {value} | {r['runs']} | "
                          f"{r['epochs']} | {_duration(r['wall_seconds'])} | {_number(r['equivariance_error'])} |")
         lines.append("")

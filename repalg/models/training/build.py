@@ -17,7 +17,7 @@ import optax
 
 from ..binding import as_group, as_rep
 from ..config.names import dataset_class, dataset_kind, model_kind, parameters
-from ..config.schema import ConfigError, DatasetSettings, default_epochs, default_eval_every
+from ..config.schema import ConfigError, DatasetSettings, TrainSettings, default_epochs, default_eval_every
 from ..config.settings import Settings
 from ..datasets.augment import group_augmentation
 from ..dynamics import Flow, require_diffrax
@@ -257,7 +257,8 @@ def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None,
     def forward(x):
         if flow is not None:
             return Flow(cls, rep_in, flow["rep_state"], group, ts=flow["ts"],
-                        independent=flow.get("independent", False), **options)(x)
+                        independent=flow.get("independent", False),
+                        **{k: flow[k] for k in ("rtol", "atol") if k in flow}, **options)(x)
         net = cls(rep_in, rep_out, group, **options)
         model = Standardize(net, stats) if m.standardize and stats is not None else net
         if m.augment:  # as emlp's scripts: the standardized model, augmented; a Haiku key only while training
@@ -310,8 +311,11 @@ def prepare(settings: Settings) -> Run:
     if epochs is None:
         raise ConfigError("train.epochs", f"missing: {dataset.name} has its own train and test sets; "
                                           "say how many epochs, such as epochs = 500")
-    if t.rollouts is not None and data.flow is None:
-        raise ConfigError("train.rollouts", f"{dataset.name} holds no trajectories to roll out; leave it unset")
+    if data.flow is None:
+        defaults = TrainSettings()
+        for key in ("rollouts", "rollout_weights", "rollout_rtol", "rollout_atol", "rollout_floor", "rollout_horizon"):
+            if getattr(t, key) != getattr(defaults, key):
+                raise ConfigError(f"train.{key}", f"{dataset.name} holds no trajectories to roll out; leave it unset")
     t = dataclasses.replace(t, epochs=epochs, eval_every=t.eval_every or default_eval_every(epochs))
     model_settings = dataclasses.replace(settings.model, **texts)
     resolved = dataclasses.replace(settings, dataset=dataset, model=model_settings, train=t)

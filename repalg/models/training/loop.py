@@ -25,8 +25,8 @@ from ...files import atomic_write, remove_stale_temporaries
 from ..binding import as_rep
 from ..config.schema import ConfigError
 from ..config.settings import Settings, config_digest, label
-from ..dynamics import rollout_metrics
 from ..fingerprints import layer_fingerprints
+from ..rollouts import rollout_metrics
 from .build import Run, build_model, prepare
 from .checkpoint import load_checkpoint, read_header, save_checkpoint
 from .evaluate import equivariance_error_on, metrics, predictor
@@ -184,6 +184,7 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
     data, classification = run.data, run.data.classification
     which = "best" if state.best_params is not None else "last"
     params = state.best_params if which == "best" else state.params
+    rolled = "best" if s.train.rollout_weights == "best" and state.best_params is not None else "final"
     found = metrics(predict(params, data.X_test), data.Y_test, classification)
     error = equivariance_error_on(lambda x: predict(params, x[None])[0], data.X_test, data.rep_in, data.rep_out,
                                   samples=s.train.equivariance_samples, key=s.train.seed)
@@ -198,7 +199,9 @@ def _finish(run: Run, s: Settings, state: TrainingState, history: list, predict,
                "best_epoch": best_epoch, **{f"test_{k}": json_number(v) for k, v in found.items()},
                "equivariance_error": json_number(error), "equivariance_samples": s.train.equivariance_samples}
     if data.flow is not None:
-        results.update(_rollouts(run, s, params, run_dir))
+        # emlp rolls out its final weights (hnn_trial: no early stopping)
+        results.update(_rollouts(run, s, state.best_params if rolled == "best" else state.params, run_dir))
+        results["rollout_weights"] = rolled
     if run_dir is not None:
         append_line(run_dir / METRICS, results)
         text = (json.dumps(results, indent=2) + "\n").encode()
@@ -215,17 +218,20 @@ def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
     true dynamics: the rollout error and the drift of energy and ``L_z``
     (see :func:`~repalg.models.dynamics.rollout_metrics`); ``rollout.png``
     and ``rollouts.npz`` (times, predicted and true states) in ``run_dir``."""
-    data, system = run.data, run.data.system
-    count = len(data.X_test) if s.train.rollouts is None else min(s.train.rollouts, len(data.X_test))
+    data, system, t = run.data, run.data.system, s.train
+    count = len(data.X_test) if t.rollouts is None else min(t.rollouts, len(data.X_test))
     X = data.X_test[:count]
     size = as_rep(data.flow["rep_state"], data.group).size()
     ts = np.asarray(system.T_long)
+    if t.rollout_horizon is not None:  # the dataset's time step, as many as the horizon holds
+        ts = np.arange(max(2, int(round(t.rollout_horizon / (ts[1] - ts[0]))))) * (ts[1] - ts[0])
     start = time.perf_counter()
     long = build_model(s.model, data.rep_in, data.rep_out, data.group, data.stats,
-                       {**data.flow, "ts": tuple(ts), "independent": True}, data.points)
+                       {**data.flow, "ts": tuple(ts), "independent": True, "rtol": t.rollout_rtol,
+                        "atol": t.rollout_atol}, data.points)
     predicted = predictor(long, rows=max(1, min(count, 500)))(params, X).reshape(count, len(ts), size)
     true = system.integrate(X.astype(np.float64), ts)
-    found = rollout_metrics(predicted, true, *system.conserved(X))
+    found = rollout_metrics(predicted, true, *system.conserved(X), floor=t.rollout_floor)
     seconds = time.perf_counter() - start
     if run_dir is not None:
         arrays = {"ts": ts, "predicted": predicted, "true": true}
@@ -235,8 +241,8 @@ def _rollouts(run: Run, s: Settings, params, run_dir: Path | None) -> dict:
             plot_rollouts(run_dir / ROLLOUT_PLOT, ts, predicted, true, found,
                           f"{s.dataset.name}, {label(s)}: {count} test systems, {ts[-1] + ts[1]:.0f} s",
                           bodies=bodies)
-    keys = ("rollout_error", "rollout_error_std", "rollout_systems", "diverged_systems", "energy_drift",
-            "true_energy_drift", "lz_drift", "true_lz_drift")
+    keys = ("rollout_error", "rollout_error_capped", "rollout_error_std", "rollout_systems", "budget_systems",
+            "diverged_systems", "error_floor", "energy_drift", "true_energy_drift", "lz_drift", "true_lz_drift")
     return {**{k: (json_number(found[k]) if isinstance(found[k], float) else found[k]) for k in keys},
             "rollout_seconds": round(seconds, 2)}
 

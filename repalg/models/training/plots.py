@@ -12,7 +12,6 @@ import numpy as np
 from ...files import atomic_write
 from ..config.schema import ConfigError
 from ..config.settings import load_config
-from ..dynamics import ERROR_FLOOR
 from .run_dir import CONFIG, CURVES, METRICS, read_history
 
 def plot_curves(run_dir) -> Path:
@@ -85,12 +84,13 @@ def plot_rollouts(path, ts, predicted, true, found: dict, title: str = "", bodie
     xy.legend(fontsize=8)
     height.set(xlabel="time (s)", ylabel="z" if d == 3 else "y",
                title="heights (dashed: predicted)" if d == 3 else "y over time (dashed: predicted)")
-    errors = np.maximum(found["errors"], ERROR_FLOOR)
+    errors = np.maximum(found["errors"], found["error_floor"])
     with np.errstate(invalid="ignore"):
         error.plot(ts, np.exp(np.mean(np.log(errors), axis=0)), label="geometric mean")
         error.fill_between(ts, *np.nanpercentile(errors, [10, 90], axis=0), alpha=0.3, label="10-90%")
     error.set(yscale="log", xlabel="time (s)", ylabel="relative error",
-              title=f"rollout error (geometric mean {found['rollout_error']:.3g})")
+              title=f"rollout error (geometric mean {found['rollout_error_capped']:.3g}"
+                    f"{'' if found['rollout_error'] is not None else ', stopped rollouts counted as 1'})")
     error.legend(fontsize=8)
     for name, colour in (("energy", "C2"), ("lz", "C3")):
         label = "energy" if name == "energy" else "L_z"

@@ -39,4 +39,5 @@ def test_the_papers_plan_loads_every_config():
 
 def test_the_pendulum_plan_loads_every_config():
     plan = load_plan(Path(__file__).resolve().parents[3] / "examples/configs/pendulum_sweep.toml")
-    assert len(plan.tasks) == 12 and {task.name.split("_")[1] for task in plan.tasks} == {"hnn", "ode"}
+    assert len(plan.tasks) == 12 * 3 and {task.name.split("_")[1] for task in plan.tasks} == {"hnn", "ode"}
+    assert {task.seed for task in plan.tasks} == {2021, 2022, 2023}
