@@ -568,10 +568,13 @@ def _rng(key):
     return np.random.default_rng(data.astype(np.uint32).reshape(-1).tolist())
 
 
-def samples(group: GroupBase, n: int, key=None) -> np.ndarray:
-    """``n`` elements of ``group`` (shape (n, d, d)): the exponential of a random
-    Lie algebra element times random words in the discrete generators, as emlp
-    draws them (not Haar measure).
+def samples(group: GroupBase, n: int, key=None, rounds: int = 3) -> np.ndarray:
+    """``n`` elements of ``group`` (shape (n, d, d)), as emlp draws them (not
+    Haar measure): the exponential of a random Lie algebra element, then
+    ``rounds`` of a random power in [-5, 5) of each discrete generator (emlp:
+    three),
+    the generators of each round in an order shuffled once per call (emlp's
+    ``noise2sample``: one permutation a round, shared by the call's samples).
 
     >>> from repalg.groups import SO
     >>> g = samples(SO(3), 2, key=0)
@@ -583,15 +586,27 @@ def samples(group: GroupBase, n: int, key=None) -> np.ndarray:
     scale = np.ones(len(lie))
     if isinstance(group, NamedGroup) and (group.name, group.args) in Z_SCALE:
         scale[:3] = 0.3
+    draw = rng.integers if hasattr(rng, "integers") else rng.randint
+    z = rng.standard_normal((n, len(lie))) * scale
+    powers = draw(-5, 5, size=(n, len(disc), rounds))
+    orders = [rng.permutation(len(disc)) for _ in range(rounds)]
     dtype = np.complex128 if group.is_complex else np.float64
-    out = np.empty((n, group.d, group.d), dtype=dtype)
-    for s in range(n):
-        g = np.eye(group.d, dtype=dtype)
-        if len(lie):
-            g = scipy.linalg.expm(np.tensordot(rng.standard_normal(len(lie)) * scale, lie, axes=1))
-        for _ in range(3):  # three rounds of random powers of each discrete generator
-            for h in disc:
-                power = int(rng.integers(-5, 5)) if hasattr(rng, "integers") else int(rng.randint(-5, 5))
-                g = g @ np.linalg.matrix_power(h, power)
-        out[s] = g
-    return out
+    table = np.array([[np.linalg.matrix_power(h, k) for k in range(-5, 5)] for h in disc], dtype=dtype)
+    moves = [signed_permutation(t) for t in table.reshape(-1, group.d, group.d)]
+    if not len(lie) and all(m is not None for m in moves):  # compose signed permutations: O(d) a product, not O(d³)
+        perms = np.array([m[0] for m in moves]).reshape(len(disc), 10, group.d)
+        signs = np.array([m[1] for m in moves]).reshape(len(disc), 10, group.d)
+        perm, sign = np.broadcast_to(np.arange(group.d), (n, group.d)), np.ones((n, group.d))
+        for r, order in enumerate(orders):
+            for i in order:  # (g h) v = s_g · s_h[p] · v[q[p]] for g v = s_g · v[p], h v = s_h · v[q]
+                q, t = perms[i, powers[:, i, r] + 5], signs[i, powers[:, i, r] + 5]
+                perm, sign = np.take_along_axis(q, perm, axis=1), sign * np.take_along_axis(t, perm, axis=1)
+        out = np.zeros((n, group.d, group.d), dtype=dtype)
+        np.put_along_axis(out, perm[..., None], sign[..., None].astype(dtype), axis=2)
+        return out
+    g = np.array([scipy.linalg.expm(np.tensordot(z[s], lie, axes=1)) for s in range(n)], dtype=dtype).reshape(
+        n, group.d, group.d) if len(lie) else np.broadcast_to(np.eye(group.d, dtype=dtype), (n, group.d, group.d))
+    for r, order in enumerate(orders):
+        for i in order:
+            g = g @ table[i, powers[:, i, r] + 5]  # every sample at once
+    return np.array(g)

@@ -87,10 +87,13 @@ class GroupBase:
         """How many generators constrain an equivariant map (as in emlp)."""
         return len(self.lie_algebra) + len(self.discrete_generators)
 
-    def samples(self, n: int, key=None):
+    def samples(self, n: int, key=None, rounds: int = 3):
         """``n`` group elements, shape (n, d, d): an int seed or a JAX key makes
-        them reproducible; without one, numpy's global generator is used (as emlp)."""
-        return numeric().samples(self, n, key)
+        them reproducible; without one, numpy's global generator is used (as
+        emlp). Each is a random Lie algebra element's exponential times
+        ``rounds`` rounds of random powers of the discrete generators (emlp's
+        three; more mix a finite group's elements further)."""
+        return numeric().samples(self, n, key, rounds)
 
     def sample(self, key=None):
         """One group element, shape (d, d)."""

@@ -6,6 +6,7 @@ import itertools
 import json
 from pathlib import Path
 
+import haiku as hk
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -25,6 +26,7 @@ from repalg.models.datasets import (
     group_augmentation,
     sampler,
 )
+from repalg.models.datasets.cubes import FACE_EXCHANGE, template_accuracy
 
 ETA = np.diag([1.0, -1.0, -1.0, -1.0])
 
@@ -210,7 +212,7 @@ def emlp_permutation_group(name):
 def test_cube_test_sets_are_training_states_moved_by_group_elements(cls, name):
     """Every test state is a training state of its label with its positions
     permuted by an element of the puzzle's group, as emlp's generators make
-    it. (emlp's RubiksCube has about 1.9e33 elements, not the Rubik's cube
+    it. (emlp's RubiksCube has about 1.9e47 elements, not the Rubik's cube
     group's 4.3e19: it makes each face's turn from the top face's by whole
     rotations of the cube that move the faces without turning their grids
     of facets, so that every turn moves the first row of its side faces.)"""
@@ -226,6 +228,53 @@ def test_cube_test_sets_are_training_states_moved_by_group_elements(cls, name):
     assert len({p.tobytes() for p in test.scrambles}) > 0.9 * min(len(test), group.order())  # drawn, not repeated
     assert (test.Y == 1).sum() == (test.Y == 0).sum() == len(test) // 2
     assert not np.array_equal(test.Y[:len(test) // 2], np.ones(len(test) // 2))  # shuffled
+
+
+@pytest.mark.slow
+def test_emlps_rubiks_group_takes_the_solved_cube_to_the_inverted_one():
+    """Why no invariant model tells the two classes of BrokenRubiksCube apart:
+    the permutation that moves each face onto the opposite face is in the
+    group emlp's generators generate (sympy's Schreier–Sims, on emlp's own
+    recorded generators), and moves the solved cube to the inverted one. In
+    the slow run (sympy's membership test takes 6 s)."""
+    from sympy.combinatorics import Permutation
+
+    group = emlp_permutation_group("RubiksCube")
+    assert group.order() == 192478109606665638469868501076483558604800000000  # not the cube's 43252003274489856000
+    assert group.contains(Permutation(FACE_EXCHANGE.tolist()))
+    solved, inverted = BrokenRubiksCube().X.reshape(-1, 6, 48)[[0, -1]]
+    np.testing.assert_array_equal(solved[:, FACE_EXCHANGE], inverted)
+
+
+def test_an_emlp_gives_the_solved_and_the_inverted_rubiks_cube_the_same_output():
+    """FACE_EXCHANGE is in the group and takes one class to the other
+    (above): an EMLP, at any weights, scores both alike, so that its training
+    loss on BrokenRubiksCube cannot leave ln 2."""
+    from repalg.models import EMLP
+
+    train = BrokenRubiksCube()
+    np.testing.assert_array_equal(train.X.reshape(-1, 6, 48)[0][:, FACE_EXCHANGE], train.X.reshape(-1, 6, 48)[-1])
+    model = hk.transform(lambda x: EMLP("6*V", "2*Scalar", "RubiksCube()", ch="4*Scalar+V", num_layers=1)(x))
+    x = jnp.asarray(train.X[[0, -1]], jnp.float32)
+    init, apply = jax.jit(model.init), jax.jit(model.apply)
+    for seed in range(3):
+        out = apply(init(jax.random.PRNGKey(seed), x), None, x)
+        assert np.ptp(np.asarray(out[0])) > 1e-3  # the two class scores differ ...
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-5, atol=1e-6)  # ... but not between the classes
+
+
+@pytest.mark.parametrize("rounds, overlap, template", [(3, (0.30, 0.45), (0.95, 1.0)), (30, (1 / 6 - 0.015, 1 / 6 + 0.015),
+                                                                                     (0.35, 0.65))])
+def test_the_harder_rubiks_cube_is_scrambled_to_chance(rounds, overlap, template):
+    """emlp's test set keeps about 37% of each state's facets, and a template
+    classifier, blind to the group, scores ~98% on it; with 30 rounds of
+    generator powers a test state shares 1 facet in 6 with its source
+    (chance: 8 facets of each of 6 colours), and the template is at chance."""
+    train, test = BrokenRubiksCube(), BrokenRubiksCube(train=False, seed=4, scramble_rounds=rounds)
+    sources = np.where(test.Y[:, None] == 1, train.X[0], train.X[-1]).reshape(-1, 6, 48)
+    shared = np.mean(np.sum(test.X.reshape(-1, 6, 48) * sources, axis=1))
+    assert overlap[0] < shared < overlap[1]
+    assert template[0] < template_accuracy(train, test) < template[1]
 
 
 def test_cube_states_are_colourings():

@@ -259,12 +259,12 @@ def build_model(m, rep_in, rep_out, group, stats, flow: dict | None = None,
             return Flow(cls, rep_in, flow["rep_state"], group, ts=flow["ts"],
                         independent=flow.get("independent", False),
                         **{k: flow[k] for k in ("rtol", "atol") if k in flow}, **options)(x)
-        net = cls(rep_in, rep_out, group, **options)
-        model = Standardize(net, stats) if m.standardize and stats is not None else net
-        if m.augment:  # as emlp's scripts: the standardized model, augmented; a Haiku key only while training
+        model = cls(rep_in, rep_out, group, **options)
+        if m.augment:  # emlp's train_regression.py: Standardize(Aug(net)); a Haiku key only while training
             key = hk.maybe_next_rng_key()
-            return group_augmentation(model, rep_in, rep_out, group)(x, key, training=key is not None)
-        return model(x)
+            augmented = group_augmentation(model, rep_in, rep_out, group)
+            model = lambda u: augmented(u, key, training=key is not None)  # noqa: E731
+        return (Standardize(model, stats) if m.standardize and stats is not None else model)(x)
 
     return hk.transform(forward)
 

@@ -32,7 +32,7 @@ def test_plans_are_checked_before_anything_runs(tmp_path, body, key):
 def test_the_papers_plan_loads_every_config():
     plan = load_plan(Path(__file__).resolve().parents[3] / "examples/configs/paper/sweep.toml")
     names = {task.name for task in plan.tasks}
-    assert len(names) == 20 and len(plan.tasks) == (4 * 5 + 8 * 3 + 8) * 3
+    assert len(names) == 22 and len(plan.tasks) == (4 * 5 + 8 * 3 + 10) * 3
     assert {task.N for task in plan.tasks if task.name == "particle-interaction-mlp-aug"} == {100, 1000, 3000}
     assert {task.N for task in plan.tasks if task.name.startswith("inverted-cube")} == {None}
 

@@ -60,3 +60,29 @@ def test_augmentation_of_an_equivariant_model_changes_nothing():
     params = model.init(jax.random.PRNGKey(0), x)
     np.testing.assert_allclose(model.apply(params, jax.random.PRNGKey(2), x), model.apply(params, None, x),
                                atol=1e-4, rtol=1e-4)
+
+
+class Constant:
+    """A model whose output is the same vector c for every input."""
+
+    def __init__(self, rep_in, rep_out, group, **options):
+        pass
+
+    def __call__(self, x):
+        return np.tile(np.array([[3.0, 4.0]], np.float32), (len(x), 1))
+
+
+def test_augmentation_sits_inside_the_standardization_as_emlps(monkeypatch):
+    """emlp's ``train_regression.py``: ``Standardize(Aug(net))``. For a net
+    whose output is c, that is ``σ_y ρ(g)⁻¹ c + μ_y``: every row at distance
+    σ_y |c| = 2 · 5 from μ_y. Augmenting the standardized model instead gives
+    ``ρ(g)⁻¹ (σ_y c + μ_y)``, at distance |2c + μ_y| = 12.2 from the origin."""
+    from repalg.models import MODELS
+
+    monkeypatch.setitem(MODELS, "Constant", Constant)
+    stats = (0.0, 1.0, np.array([1.0, 2.0]), 2.0)
+    model = build_model(ModelSettings("Constant", augment=True), "V", "V", "O(2)", stats)
+    x = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    out = np.asarray(model.apply(model.init(jax.random.PRNGKey(0), x), jax.random.PRNGKey(1), x))
+    np.testing.assert_allclose(np.linalg.norm(out - stats[2], axis=1), 10.0, rtol=1e-5)
+    assert np.ptp(out[:, 0]) > 1.0  # each row rotated by its own element
