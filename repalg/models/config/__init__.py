@@ -25,6 +25,8 @@ A config has four sections::
     seed = 2021            # initialisation, data order and model randomness
     eval_every = 3         # epochs between validations and checkpoints; default: 1% of the run
     rollouts = 100         # trajectories only: test systems rolled out after training (default: all)
+    rollout_weights = "final"  # or "best"; with rollout_rtol, rollout_atol, rollout_floor and
+                               # rollout_horizon, emlp's way by default (repalg.models.rollouts)
 
     [output]
     dir = "runs/inertia"   # default: runs/<config file name>
