@@ -15,7 +15,8 @@ from .cache import cache_dir, clear_cache, set_cache_dir
 from .commutant import NumericIrrep, change_of_basis, trivial_irrep
 from .finite import decompose
 from .finite import rank as finite_rank
-from .group_generators import Group, discrete_generators, generators, lie_algebra, samples, signed_permutation
+from .group_generators import Group, discrete_generators, generators, lie_algebra, signed_permutation
+from .sampling import samples
 from .rho import drho, rho
 from .user import user_size
 from .errors import SolveError, TooLargeError

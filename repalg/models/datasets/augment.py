@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ...numeric.group_generators import Z_SCALE  # the one table of emlp's Lie spreads, shared with G.samples
+from ...numeric.sampling import Z_SCALE  # the one table of emlp's Lie spreads, shared with G.samples
 from ...symbolic.group_descriptors import NamedGroup
 from ..binding import as_group, bind
 
