@@ -94,6 +94,26 @@ def test_samples_are_reproducible():
     assert G.sample(key=1).shape == (3, 3)
 
 
+def test_samples_take_the_generators_in_one_shuffled_order_a_call_as_emlp():
+    """emlp's ``noise2sample``: a round applies a random power in [-5, 5) of
+    each discrete generator, in an order shuffled once per call and shared
+    by its samples. S(3)'s two generators do not commute: with one round,
+    each call's samples are all explained by one order, and over 20 calls
+    both orders occur."""
+    G = group("S(3)")
+    a, b = G.discrete_generators
+    powers = range(-5, 5)
+    words = {order: {np.linalg.matrix_power(x, i).dot(np.linalg.matrix_power(y, j)).round().tobytes()
+                     for i in powers for j in powers} for order, (x, y) in (("ab", (a, b)), ("ba", (b, a)))}
+    seen = set()
+    for key in range(20):
+        samples = [g.round().tobytes() for g in G.samples(30, key=key, rounds=1)]
+        explained = [order for order, made in words.items() if all(g in made for g in samples)]
+        assert explained  # one order serves the whole call
+        seen.update(explained if len(explained) == 1 else [])
+    assert seen == {"ab", "ba"}
+
+
 def test_lie_algebra_exponentiates_into_the_group():
     for name in ["SO(4)", "SO+(1,3)", "Sp(2)", "SU(2)", "SL(3)"]:
         G = group(name)
