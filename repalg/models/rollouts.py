@@ -56,6 +56,11 @@ is more than this many times the true trajectory's largest state (rms over
 the state's coordinates), and as out of steps otherwise."""
 
 
+def _rms(v):
+    """The root mean square over the last axis (a state's coordinates)."""
+    return np.sqrt(np.mean(np.square(v), axis=-1))
+
+
 def relative_error(a, b):
     """emlp's relative error of states, ``rms(a − b) / (rms(a) + rms(b))``
     over the last axis.
@@ -63,8 +68,7 @@ def relative_error(a, b):
     >>> float(relative_error(np.array([1.0, 1.0]), np.array([1.0, 1.0])))
     0.0
     """
-    rms = lambda v: np.sqrt(np.mean(np.square(v), axis=-1))
-    return rms(np.asarray(a) - b) / (rms(a) + rms(b))
+    return _rms(np.asarray(a) - b) / (_rms(a) + _rms(b))
 
 
 def geometric_mean(errors, floor: float = ERROR_FLOOR) -> float:
@@ -100,10 +104,9 @@ def stopped_why(predicted, true) -> tuple[np.ndarray, np.ndarray]:
     predicted, true = np.asarray(predicted, np.float64), np.asarray(true, np.float64)
     finite = np.all(np.isfinite(predicted), axis=-1)
     stopped = ~np.all(finite, axis=1)
-    rms = lambda v: np.sqrt(np.mean(np.square(v), axis=-1))
     with np.errstate(invalid="ignore", over="ignore"):
-        size = np.where(finite, rms(np.where(finite[..., None], predicted, 0.0)), 0.0)
-    on_scale = np.max(size, axis=1) <= SCALE * np.max(rms(true), axis=1)
+        size = np.where(finite, _rms(np.where(finite[..., None], predicted, 0.0)), 0.0)
+    on_scale = np.max(size, axis=1) <= SCALE * np.max(_rms(true), axis=1)
     return stopped & on_scale, stopped & ~on_scale
 
 
